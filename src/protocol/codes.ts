@@ -1,0 +1,203 @@
+/**
+ * Every number the protocol gives a name to: message type bytes, authentication sub-codes, startup
+ * request codes, format codes, transaction status, and the OIDs of common types.
+ * This is the one module where protocol byte values are spelled out; everything else uses the names.
+ * Reference: https://www.postgresql.org/docs/current/protocol-message-formats.html
+ */
+
+const c = (s: string): number => s.charCodeAt(0);
+
+/** Type bytes of backend (server → client) messages, named as in the seed crate. */
+export const MessageCode = {
+  AUTHENTICATION: c('R'),
+  BACKEND_KEY_DATA: c('K'),
+  BIND_COMPLETE: c('2'),
+  CLOSE_COMPLETE: c('3'),
+  COMMAND_COMPLETE: c('C'),
+  COPY_DATA: c('d'),
+  COPY_DONE: c('c'),
+  COPY_IN_RESPONSE: c('G'),
+  COPY_OUT_RESPONSE: c('H'),
+  COPY_BOTH_RESPONSE: c('W'),
+  DATA_ROW: c('D'),
+  EMPTY_QUERY_RESPONSE: c('I'),
+  ERROR_RESPONSE: c('E'),
+  FUNCTION_CALL_RESPONSE: c('V'),
+  NEGOTIATE_PROTOCOL_VERSION: c('v'),
+  NO_DATA: c('n'),
+  NOTICE_RESPONSE: c('N'),
+  NOTIFICATION_RESPONSE: c('A'),
+  PARAMETER_DESCRIPTION: c('t'),
+  PARAMETER_STATUS: c('S'),
+  PARSE_COMPLETE: c('1'),
+  PORTAL_SUSPENDED: c('s'),
+  READY_FOR_QUERY: c('Z'),
+  ROW_DESCRIPTION: c('T'),
+} as const;
+/** A backend message type byte. */
+export type MessageCode = (typeof MessageCode)[keyof typeof MessageCode];
+
+/**
+ * Type bytes of frontend (client → server) messages. PasswordMessage, SASLInitialResponse,
+ * SASLResponse and GSSResponse share the byte `p`; they get distinct names all the same, because
+ * only the authentication state tells them apart.
+ */
+export const FrontendCode = {
+  BIND: c('B'),
+  CLOSE: c('C'),
+  COPY_DATA: c('d'),
+  COPY_DONE: c('c'),
+  COPY_FAIL: c('f'),
+  DESCRIBE: c('D'),
+  EXECUTE: c('E'),
+  FLUSH: c('H'),
+  FUNCTION_CALL: c('F'),
+  GSS_RESPONSE: c('p'),
+  PARSE: c('P'),
+  PASSWORD_MESSAGE: c('p'),
+  QUERY: c('Q'),
+  SASL_INITIAL_RESPONSE: c('p'),
+  SASL_RESPONSE: c('p'),
+  SYNC: c('S'),
+  TERMINATE: c('X'),
+} as const;
+/** A frontend message type byte. */
+export type FrontendCode = (typeof FrontendCode)[keyof typeof FrontendCode];
+
+/** Sub-codes of the Authentication (`R`) message. */
+export const AuthCode = {
+  OK: 0,
+  KERBEROS_V5: 2,
+  CLEARTEXT_PASSWORD: 3,
+  MD5_PASSWORD: 5,
+  GSS: 7,
+  GSS_CONTINUE: 8,
+  SSPI: 9,
+  SASL: 10,
+  SASL_CONTINUE: 11,
+  SASL_FINAL: 12,
+} as const;
+/** An Authentication sub-code. */
+export type AuthCode = (typeof AuthCode)[keyof typeof AuthCode];
+
+/** Codes that open the untyped startup-phase packets (in place of a protocol version). */
+export const StartupCode = {
+  CANCEL_REQUEST: 80877102,
+  SSL_REQUEST: 80877103,
+  GSSENC_REQUEST: 80877104,
+} as const;
+
+/** Protocol versions as sent in StartupMessage: major << 16 | minor. */
+export const ProtocolVersion = {
+  V3_0: 0x0003_0000,
+  V3_2: 0x0003_0002,
+} as const;
+/** A protocol version number (major << 16 | minor). */
+export type ProtocolVersion = (typeof ProtocolVersion)[keyof typeof ProtocolVersion];
+
+/** The byte answering SSLRequest and GSSENCRequest. */
+export const EncryptionResponse = {
+  ACCEPT: c('S'),
+  ACCEPT_GSS: c('G'),
+  REJECT: c('N'),
+  ERROR: c('E'),
+} as const;
+
+/** Parameter and result format codes. */
+export const FormatCode = {
+  Text: 0,
+  Binary: 1,
+} as const;
+/** A parameter or result format code. */
+export type FormatCode = (typeof FormatCode)[keyof typeof FormatCode];
+
+/** Transaction status carried by ReadyForQuery. */
+export const TransactionStatus = {
+  IDLE: c('I'),
+  IN_TRANSACTION: c('T'),
+  FAILED: c('E'),
+} as const;
+/** A ReadyForQuery transaction status byte. */
+export type TransactionStatus = (typeof TransactionStatus)[keyof typeof TransactionStatus];
+
+/** Targets of Describe and Close. */
+export const TargetKind = {
+  STATEMENT: c('S'),
+  PORTAL: c('P'),
+} as const;
+/** `S` (prepared statement) or `P` (portal). */
+export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
+
+/** Field type letters of ErrorResponse and NoticeResponse. */
+export const NoticeField = {
+  SEVERITY: 'S',
+  SEVERITY_NONLOCALIZED: 'V',
+  CODE: 'C',
+  MESSAGE: 'M',
+  DETAIL: 'D',
+  HINT: 'H',
+  POSITION: 'P',
+  INTERNAL_POSITION: 'p',
+  INTERNAL_QUERY: 'q',
+  WHERE: 'W',
+  SCHEMA_NAME: 's',
+  TABLE_NAME: 't',
+  COLUMN_NAME: 'c',
+  DATA_TYPE_NAME: 'd',
+  CONSTRAINT_NAME: 'n',
+  FILE: 'F',
+  LINE: 'L',
+  ROUTINE: 'R',
+} as const;
+
+/** OIDs of the built-in types (pg_type.dat); stable across PostgreSQL versions. */
+export const oid = {
+  BOOL: 16,
+  BYTEA: 17,
+  CHAR: 18,
+  NAME: 19,
+  INT8: 20,
+  INT2: 21,
+  INT4: 23,
+  TEXT: 25,
+  OID: 26,
+  JSON: 114,
+  XML: 142,
+  FLOAT4: 700,
+  FLOAT8: 701,
+  UNKNOWN: 705,
+  MONEY: 790,
+  BPCHAR: 1042,
+  VARCHAR: 1043,
+  DATE: 1082,
+  TIME: 1083,
+  TIMESTAMP: 1114,
+  TIMESTAMPTZ: 1184,
+  INTERVAL: 1186,
+  TIMETZ: 1266,
+  NUMERIC: 1700,
+  UUID: 2950,
+  JSONB: 3802,
+  BOOL_ARRAY: 1000,
+  BYTEA_ARRAY: 1001,
+  INT2_ARRAY: 1005,
+  INT4_ARRAY: 1007,
+  TEXT_ARRAY: 1009,
+  INT8_ARRAY: 1016,
+  FLOAT4_ARRAY: 1021,
+  FLOAT8_ARRAY: 1022,
+  VARCHAR_ARRAY: 1015,
+  UUID_ARRAY: 2951,
+  JSONB_ARRAY: 3807,
+} as const;
+
+/** Hard limits of the protocol and of PostgreSQL itself. */
+export const Limits = {
+  /** No message may exceed 1 GiB (PostgreSQL's MaxAllocSize); checked before anything is sent. */
+  MAX_MESSAGE_LENGTH: 0x3fff_ffff,
+  /** Parameter and column counts are Int16 on the wire: at most 65535 (as unsigned). */
+  MAX_PARAMETERS: 65535,
+  /** Cancel keys are 4 bytes under 3.0 and up to 256 bytes under 3.2. */
+  MIN_CANCEL_KEY_LENGTH: 4,
+  MAX_CANCEL_KEY_LENGTH: 256,
+} as const;
