@@ -1,0 +1,9 @@
+/**
+ * The WebAssembly ABI of pg-stream: numbers in, numbers out, no allocation, no traps on bad input.
+ * This file only re-exports; each concept lives in its own module. The layout and status constants
+ * are exported as globals so that src/wasm can check its mirror of them at load time and in tests.
+ */
+export * from './layout';
+export * from './status';
+export { collapseFormats } from './format-codes';
+export { heapBase, fault } from './diagnostics';

@@ -1,0 +1,70 @@
+/**
+ * Fixed regions of linear memory. The memory is reserved up front (initialMemory = maximumMemory in
+ * asconfig.json) and never grows, so no region ever moves and nothing is allocated in the hot path.
+ * Everything below LAYOUT_START belongs to the compiler's static data (checked by `heapBase()`).
+ * src/wasm/layout.ts mirrors these numbers; a test checks that both agree.
+ */
+
+/** WebAssembly page size. */
+export const PAGE_SIZE: i32 = 0x1_0000;
+/** Pages of linear memory (fixed: initial = maximum). */
+export const MEMORY_PAGES: i32 = 48;
+/** First byte owned by the layout; the compiler's static data must end below it. */
+export const LAYOUT_START: i32 = 0x1_0000;
+
+/** Format-code scratch for Bind and FunctionCall: one byte per parameter, at most 65535 + 1. */
+export const FORMATS: i32 = LAYOUT_START;
+/** Size of the format-code scratch. */
+export const FORMATS_SIZE: i32 = 0x1_0000;
+
+/** Scan results, one i32 per RESULT_* slot (numbers only cross the boundary). */
+export const RESULT: i32 = FORMATS + FORMATS_SIZE;
+/** Size of the result block. */
+export const RESULT_SIZE: i32 = 0x100;
+/** Result slot: position of the first byte not scanned (for a TOO_BIG or error stop: that message). */
+export const RESULT_STOP: i32 = 0;
+/** Result slot: messages written to the message table. */
+export const RESULT_MESSAGES: i32 = 1;
+/** Result slot: entries written to the field table. */
+export const RESULT_FIELDS: i32 = 2;
+/** Result slot: the declared length of the message at RESULT_STOP (TOO_BIG and errors). */
+export const RESULT_LENGTH: i32 = 3;
+/** Result slot: the type byte of the message at RESULT_STOP (errors). */
+export const RESULT_TYPE: i32 = 4;
+/** Result slot: error detail (DataRow: the field index; length errors: the bound that was broken). */
+export const RESULT_DETAIL: i32 = 5;
+
+/** Input region: the backend byte stream is written here (by push/commit) and framed in place. */
+export const INPUT: i32 = 0x3_0000;
+/** Size of the input region; a message needing more (1 + length > INPUT_SIZE) takes the JS slow path. */
+export const INPUT_SIZE: i32 = 0x10_0000;
+/** Slack after the input region: SIMD reads up to 15 bytes past a field's end, never past memory. */
+export const INPUT_SLACK: i32 = 0x100;
+
+/** Message table: MESSAGE_WORDS i32 per framed message. */
+export const MESSAGES: i32 = INPUT + INPUT_SIZE + INPUT_SLACK;
+/** Capacity of the message table. */
+export const MAX_MESSAGES: i32 = 0x4000;
+/** i32 words per message entry: type, body offset, body length, first field index. */
+export const MESSAGE_WORDS: i32 = 4;
+/** Message entry word: the type byte. */
+export const MESSAGE_TYPE: i32 = 0;
+/** Message entry word: absolute offset of the body (after the 5-byte header). */
+export const MESSAGE_BODY: i32 = 1;
+/** Message entry word: body length (the declared length minus 4). */
+export const MESSAGE_LENGTH: i32 = 2;
+/** Message entry word: index of the message's first entry in the field table (DataRow only). */
+export const MESSAGE_FIRST_FIELD: i32 = 3;
+
+/** Field table: FIELD_WORDS i32 per DataRow field: absolute offset, length (-1 = NULL). */
+export const FIELDS: i32 = MESSAGES + MAX_MESSAGES * MESSAGE_WORDS * 4;
+/** Capacity of the field table: one widest row (65535 fields) plus a full 64 KiB batch of fields. */
+export const MAX_FIELDS: i32 = 0x2_0000;
+/** i32 words per field entry. */
+export const FIELD_WORDS: i32 = 2;
+
+/** ASCII flags: one byte per field-table entry, 1 when every byte of the field is below 0x80. */
+export const ASCII: i32 = FIELDS + MAX_FIELDS * FIELD_WORDS * 4;
+
+/** End of the layout; must not exceed MEMORY_PAGES * PAGE_SIZE. */
+export const LAYOUT_END: i32 = ASCII + MAX_FIELDS;
