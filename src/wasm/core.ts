@@ -1,0 +1,151 @@
+/**
+ * Loading the WebAssembly core: compiled once from the embedded bytes (or from a caller-supplied
+ * `WebAssembly.Module`) and cached; instantiated once for the shared singleton (`getCore()`, used
+ * for format codes) and once per `BackendReader` (`createCore()`, each with its own input region).
+ *
+ * Only numbers cross the boundary. Views into linear memory are rebuilt whenever `memory.buffer`
+ * changes (the memory is fixed-size, so this never happens today, but a view must never go stale).
+ * A trap inside WebAssembly never escapes as a raw `RuntimeError`: it becomes a `ProtocolError`
+ * (`PGS_WASM_FAULT`) and the instance is replaced by a fresh one (RELIABILITY.md case 8).
+ */
+import { ClientError, ErrorCode, ProtocolError } from '../errors.js';
+import { wasmBytes } from './embedded.generated.js';
+import { Layout, Status } from './layout.js';
+
+/** The raw exports of the core (assembly/index.ts). */
+interface CoreExports {
+  readonly memory: WebAssembly.Memory;
+  collapseFormats(n: number): number;
+  heapBase(): number;
+  fault(): void;
+}
+
+let cachedModule: WebAssembly.Module | undefined;
+let singleton: WasmCore | undefined;
+
+/** Options of `initCore`. */
+export interface InitCoreOptions {
+  /** A module compiled by the caller (e.g. from a URL with `compileStreaming`); default: embedded. */
+  module?: WebAssembly.Module;
+}
+
+/**
+ * Compiles (or adopts) the core asynchronously and returns the shared instance. Browsers must call
+ * this before `getCore()`/`createCore()`, because they refuse to compile large modules synchronously.
+ */
+export async function initCore(options: InitCoreOptions = {}): Promise<WasmCore> {
+  if (options.module !== undefined) {
+    const core = new WasmCore(options.module);
+    cachedModule = options.module;
+    singleton = core;
+    return core;
+  }
+  cachedModule ??= await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>);
+  return getCore();
+}
+
+/** The shared core (compiled synchronously from the embedded bytes on first use). */
+export function getCore(): WasmCore {
+  singleton ??= createCore();
+  return singleton;
+}
+
+/** A fresh instance with its own memory, from the cached module (a reader needs its own input region). */
+export function createCore(): WasmCore {
+  cachedModule ??= new WebAssembly.Module(wasmBytes() as Uint8Array<ArrayBuffer>);
+  return new WasmCore(cachedModule);
+}
+
+/** Turns a trap into a typed error; anything else is rethrown as it is. */
+function fault(err: unknown, core: WasmCore): never {
+  if (err instanceof WebAssembly.RuntimeError) {
+    core.reset();
+    throw new ProtocolError(ErrorCode.WASM_FAULT, `the WebAssembly core trapped (${err.message}); it was reset`, { cause: err });
+  }
+  throw err;
+}
+
+/** Refuses a module whose exported layout or status codes differ from the mirror in layout.ts. */
+function checkLayout(exports: Record<string, unknown>): void {
+  const expected: [string, number][] = [
+    ...Object.entries(Layout),
+    ...Object.entries(Status).map(([k, v]): [string, number] => [`STATUS_${k}`, v]),
+  ];
+  for (const [name, value] of expected) {
+    const g = exports[name];
+    const actual = g instanceof WebAssembly.Global ? (g.value as number) : undefined;
+    if (actual !== value) {
+      throw new ProtocolError(ErrorCode.WASM_FAULT, `the WebAssembly core does not match this build: ${name} is ${actual}, expected ${value}`);
+    }
+  }
+  const core = exports as unknown as CoreExports;
+  if (core.heapBase() > Layout.LAYOUT_START || core.memory.buffer.byteLength < Layout.LAYOUT_END) {
+    throw new ProtocolError(ErrorCode.WASM_FAULT, 'the WebAssembly core\'s static data or memory does not fit its layout');
+  }
+}
+
+/** One instance of the core with views into its memory. */
+export class WasmCore {
+  /** The whole linear memory, byte by byte. */
+  bytes!: Uint8Array;
+  /** The whole linear memory as i32 words (index = offset / 4); the tables are read through it. */
+  words!: Int32Array;
+  /** The 65536 format-code bytes read by `collapseFormats` (re-read this after an error: reset rebuilds it). */
+  formats!: Uint8Array;
+  /** Raw exports; use the methods, which turn traps into typed errors. */
+  exports!: CoreExports;
+  private buffer!: ArrayBuffer;
+
+  constructor(readonly module: WebAssembly.Module) {
+    this.instantiate();
+  }
+
+  private instantiate(): void {
+    const instance = new WebAssembly.Instance(this.module, {});
+    checkLayout(instance.exports as Record<string, unknown>);
+    this.exports = instance.exports as unknown as CoreExports;
+    this.buffer = undefined as unknown as ArrayBuffer;
+    this.refresh();
+  }
+
+  /** Rebuilds the views if `memory.buffer` has changed; returns the current byte view. */
+  refresh(): Uint8Array {
+    const buffer = this.exports.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.bytes = new Uint8Array(buffer);
+      this.words = new Int32Array(buffer);
+      this.formats = this.bytes.subarray(Layout.FORMATS, Layout.FORMATS + Layout.FORMATS_SIZE);
+    }
+    return this.bytes;
+  }
+
+  /** Replaces the instance by a fresh one (after a trap, its memory cannot be trusted). */
+  reset(): void {
+    this.instantiate();
+  }
+
+  /**
+   * The 0/1/N format-code collapse of the first `n` bytes of `formats`: 0 (none or all text),
+   * 1 (all the same: send `formats[0]`), or n.
+   */
+  collapseFormats(n: number): number {
+    if (!Number.isInteger(n) || n < 0 || n > Layout.FORMATS_SIZE) {
+      throw new ClientError(ErrorCode.INVALID_ARGUMENT, `format code count ${n} is outside 0..${Layout.FORMATS_SIZE}`);
+    }
+    try {
+      return this.exports.collapseFormats(n);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /** Traps inside WebAssembly on purpose, to show the fault is contained (tests only). */
+  fault(): void {
+    try {
+      this.exports.fault();
+    } catch (err) {
+      fault(err, this);
+    }
+  }
+}
