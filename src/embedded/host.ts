@@ -1,0 +1,143 @@
+/**
+ * What the embedded servers need from the host: the user they run as (PostgreSQL refuses root, so
+ * as root they run as `nobody`), a private temporary directory per process, a clean environment,
+ * and a registry that kills every server this process started when it exits.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { accessSync, constants, lchownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Prefix of every directory the harness creates; CI removes leftovers by this name. */
+export const DIR_PREFIX = 'pg-stream-test-';
+
+/** The uid/gid servers run as, or null to run them as the current user. */
+export interface ServerUser {
+  uid: number;
+  gid: number;
+}
+
+/** uid/gid of `nobody` from /etc/passwd (65534 on Debian when the file says nothing). */
+function nobody(): ServerUser {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[0] === 'nobody' && f.length > 3) return { uid: Number(f[2]), gid: Number(f[3]) };
+    }
+  } catch {
+    // Fall through to Debian's numbers.
+  }
+  return { uid: 65534, gid: 65534 };
+}
+
+/** Whom `initdb` and `postgres` must run as: `nobody` when we are root (they refuse root). */
+export const serverUser: ServerUser | null = process.getuid?.() === 0 ? nobody() : null;
+
+/** Gives a path we created to the server user (no-op when not root; a symlink itself, not its target). */
+export function giveToServer(path: string): void {
+  if (serverUser !== null) lchownSync(path, serverUser.uid, serverUser.gid);
+}
+
+/** The environment for server processes: ours without any PG* variable, in the C locale. */
+export function serverEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG')) env[k] = v;
+  env.LC_ALL = 'C';
+  env.LANG = 'C';
+  return env;
+}
+
+/** Spawns a server binary as the server user, with the clean environment. */
+export function spawnServer(bin: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+  return spawn(bin, args, {
+    env: serverEnv(),
+    ...(serverUser === null ? {} : { uid: serverUser.uid, gid: serverUser.gid }),
+    ...options,
+  });
+}
+
+/** Base directory for temporary data: /dev/shm (tmpfs: initdb and copies are fast) when writable. */
+function baseDir(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK | constants.X_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+let session: string | null = null;
+
+/**
+ * This process's private directory `<base>/pg-stream-test-XXXXXX`, created on first use, owned by
+ * the server user and removed when the process exits. Cluster data directories live directly in
+ * it, so a leftover server's pid file is at `<base>/pg-stream-test-*\/<cluster>/postmaster.pid`.
+ */
+export function sessionDir(): string {
+  if (session === null) {
+    session = mkdtempSync(join(baseDir(), DIR_PREFIX));
+    giveToServer(session);
+    installExitHooks();
+  }
+  return session;
+}
+
+/** A running server the exit hooks must kill if nobody stopped it. */
+interface Tracked {
+  pid: number;
+}
+
+const running = new Set<Tracked>();
+
+/** Registers a server process for the exit hooks; call the returned function once it has exited. */
+export function track(pid: number): () => void {
+  const t: Tracked = { pid };
+  running.add(t);
+  return () => running.delete(t);
+}
+
+/** Synchronous last resort: immediate shutdown (SIGQUIT) of every tracked server, then rm -rf. */
+function killAllNow(): void {
+  for (const t of running) {
+    try {
+      process.kill(t.pid, 'SIGQUIT');
+    } catch {
+      // Already gone.
+    }
+  }
+  running.clear();
+  if (session !== null) {
+    try {
+      rmSync(session, { recursive: true, force: true });
+    } catch {
+      // Best effort at exit.
+    }
+    session = null;
+  }
+}
+
+let hooked = false;
+
+/** On exit, SIGINT, SIGTERM and SIGHUP: stop our servers; re-raise the signal if nobody else handles it. */
+function installExitHooks(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killAllNow);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const handler = (): void => {
+      killAllNow();
+      process.removeListener(sig, handler);
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.on(sig, handler);
+  }
+}
+
+/** Removes this process's session directory now (after every cluster in it has stopped). */
+export function removeSessionDir(): void {
+  if (session !== null && running.size === 0) {
+    rmSync(session, { recursive: true, force: true });
+    session = null;
+  }
+}
