@@ -1,0 +1,313 @@
+/**
+ * NodeSocketTransport: a `Transport` over a Node stream (net.Socket, tls.TLSSocket, or any Duplex).
+ *
+ * Two input paths:
+ * - **direct** (plain TCP or Unix sockets this library opens itself): `net.connect({ onread })` has
+ *   the kernel read straight into the reader's free space in WASM memory. The `buffer` option is a
+ *   FUNCTION, which Node calls after every read, so each read goes to the reader's current free space;
+ *   when that space is too small (or Node still holds an older view) the bytes land in a small spill
+ *   buffer and are copied in later. The socket is paused when the reader is nearly full.
+ * - **copy** (TLS sockets and caller-supplied streams): `'data'` chunks are queued and copied into the
+ *   reader when the connection asks for input; the stream is paused when the queue grows past a
+ *   bound and resumed when the connection needs bytes.
+ * Every failure becomes a typed error, stored once; every pending and later operation rejects with it.
+ */
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ConnectionError, ErrorCode } from '../errors.js';
+import type { PgStreamError } from '../errors.js';
+import { closedError, guard, socketError } from './socket-guard.js';
+import type { ByteSink, Transport } from './transport.js';
+
+/** Reads smaller than this go to the spill buffer, and the socket pauses below this much free space. */
+const MIN_DIRECT_READ = 16 * 1024;
+/** Size of the spill buffer used when the reader has too little contiguous free space. */
+const SPILL_SIZE = 64 * 1024;
+/** Queued (not yet copied) input above which a copy-mode stream is paused. */
+const MAX_QUEUED = 256 * 1024;
+/** How long `end()` waits for the peer to close before destroying the socket. */
+const END_TIMEOUT_MS = 5_000;
+
+/** Options of a transport over an existing stream. */
+export interface NodeSocketTransportOptions {
+  /** True when `stream` is encrypted (a TLS socket). */
+  encrypted: boolean;
+}
+
+interface PendingWrite {
+  resolve(): void;
+  reject(err: PgStreamError): void;
+}
+
+/** Sockets opened by `openDirect`, with their spill buffers: their input arrives through `onread`. */
+const directSockets = new WeakMap<Duplex, { spill: Uint8Array; transport: NodeSocketTransport | null }>();
+
+/** A Transport over a Node stream. */
+export class NodeSocketTransport implements Transport {
+  readonly encrypted: boolean;
+  /** The stream carrying the session (for address and certificate queries). */
+  readonly stream: Duplex;
+  readonly #sink: ByteSink;
+  readonly #spill: Uint8Array | null;
+  #error: PgStreamError | null = null;
+  #queue: Uint8Array[] = [];
+  #queueHead = 0;
+  #queued = 0;
+  #eof = false;
+  #paused = false;
+  #discard = false;
+  #got = false;
+  #waiter: { resolve(): void; reject(err: PgStreamError): void } | null = null;
+  readonly #writes = new Set<PendingWrite>();
+  #ending: Promise<void> | null = null;
+
+  /**
+   * Wraps a stream. A socket from `openDirect` keeps its direct read path; any other stream is read
+   * through `'data'` (copy mode) and must have no other `'data'` consumer.
+   */
+  constructor(stream: Duplex, sink: ByteSink, options: NodeSocketTransportOptions) {
+    this.stream = stream;
+    this.#sink = sink;
+    this.encrypted = options.encrypted;
+    const direct = directSockets.get(stream);
+    this.#spill = direct?.spill ?? null;
+    this.#watch();
+    if (direct !== undefined) {
+      direct.transport = this;
+    } else {
+      stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
+      stream.resume();
+    }
+  }
+
+  /**
+   * Opens a plain TCP or Unix socket whose reads land directly in `sink`'s memory (`onread`), and
+   * wraps it. The stream may still be connecting: use `whenConnected(transport.stream)`.
+   */
+  static openDirect(options: net.NetConnectOpts, sink: ByteSink): NodeSocketTransport {
+    const entry: { spill: Uint8Array; transport: NodeSocketTransport | null } = {
+      spill: new Uint8Array(SPILL_SIZE),
+      transport: null,
+    };
+    const socket = net.connect({
+      ...options,
+      onread: {
+        // Node calls this once when the handle is created and again after every read: the view it
+        // returns is where the NEXT read lands, so it is always the reader's current free space.
+        // A too-small region is never returned (a zero-length one would fail the read): the spill
+        // buffer takes that read instead.
+        buffer: () => {
+          const free = sink.writable();
+          return free.length >= MIN_DIRECT_READ ? free : entry.spill;
+        },
+        callback: (n: number, buf: Uint8Array) => entry.transport?.onDirectRead(n, buf),
+      },
+    } as net.NetConnectOpts);
+    directSockets.set(socket, entry);
+    return new NodeSocketTransport(socket, sink, { encrypted: false });
+  }
+
+  get error(): PgStreamError | null {
+    return this.#error;
+  }
+
+  /** True when input reaches the reader through `onread` (no copy). */
+  get direct(): boolean {
+    return this.#spill !== null;
+  }
+
+  /** Bytes received but not yet handed to the reader. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  #watch(): void {
+    const s = guard(this.stream);
+    if (s.error !== undefined) this.#fail(socketError(s.error));
+    else if (this.stream.destroyed || s.closed) this.#fail(closedError());
+    this.stream.on('error', (err: unknown) => this.#fail(socketError(err)));
+    this.stream.on('end', () => {
+      this.#eof = true;
+      this.#wake();
+    });
+    this.stream.on('close', () => {
+      this.#eof = true;
+      if (this.#error === null && this.#ending === null && this.#queued === 0) this.#fail(closedError());
+      else this.#wake();
+    });
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#error !== null || this.#discard) return;
+    if (this.#waiter !== null && this.#queued === 0) {
+      // The connection is waiting for input, so no message view is outstanding: copy in now.
+      const taken = this.#sink.push(chunk);
+      if (taken > 0) this.#got = true;
+      if (taken < chunk.length) this.#enqueue(taken === 0 ? chunk : chunk.subarray(taken));
+      this.#wake();
+      return;
+    }
+    this.#enqueue(chunk);
+  }
+
+  /** The `onread` callback of a direct socket (internal). */
+  onDirectRead(n: number, buf: Uint8Array): false | undefined {
+    if (this.#error !== null) return false;
+    if (this.#discard) return undefined;
+    if (buf === this.#spill) {
+      this.#queue.push(buf.slice(0, n));
+      this.#queued += n;
+    } else {
+      this.#sink.commit(n, buf);
+      this.#got = true;
+    }
+    this.#wake();
+    if (this.#sink.free < MIN_DIRECT_READ || this.#queued >= MAX_QUEUED) {
+      this.#paused = true;
+      return false;
+    }
+    return undefined;
+  }
+
+  #enqueue(chunk: Uint8Array): void {
+    this.#queue.push(chunk);
+    this.#queued += chunk.length;
+    if (this.#queued >= MAX_QUEUED && !this.#paused) {
+      this.#paused = true;
+      this.stream.pause();
+    }
+  }
+
+  /** Moves queued bytes into the sink; returns how many moved. */
+  #drainQueue(): number {
+    let moved = 0;
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0]!;
+      const chunk = this.#queueHead === 0 ? head : head.subarray(this.#queueHead);
+      const taken = this.#sink.push(chunk);
+      moved += taken;
+      this.#queued -= taken;
+      if (taken < chunk.length) {
+        this.#queueHead += taken;
+        break;
+      }
+      this.#queue.shift();
+      this.#queueHead = 0;
+    }
+    if (moved > 0) this.#got = true;
+    return moved;
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    if (w === null) return;
+    if (this.#error !== null) {
+      this.#waiter = null;
+      w.reject(this.#error);
+      return;
+    }
+    if (this.#queued > 0) this.#drainQueue();
+    if (this.#got) {
+      this.#waiter = null;
+      w.resolve();
+    } else if (this.#eof && this.#queued === 0) {
+      this.#fail(closedError());
+    }
+  }
+
+  fill(): Promise<void> {
+    if (this.#error !== null) return Promise.reject(this.#error);
+    if (this.#ending !== null) return Promise.reject(closedError('the connection was closed'));
+    if (this.#waiter !== null) {
+      return Promise.reject(new ConnectionError(ErrorCode.SOCKET_ERROR, 'fill() called while another fill() is pending'));
+    }
+    this.#got = false;
+    if (this.#queued > 0 && this.#drainQueue() > 0) {
+      this.#resume();
+      return Promise.resolve();
+    }
+    if (this.#eof) {
+      this.#fail(closedError());
+      return Promise.reject(this.#error!);
+    }
+    this.#resume();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** Restarts reading once the consumer caught up (the queue is small and the reader has room). */
+  #resume(): void {
+    if (!this.#paused || this.#queued >= MAX_QUEUED / 2) return;
+    if (this.#spill !== null && this.#sink.free < MIN_DIRECT_READ) return;
+    this.#paused = false;
+    this.stream.resume();
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    if (this.#error !== null) return Promise.reject(this.#error);
+    if (this.#ending !== null) return Promise.reject(closedError('the connection was closed'));
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingWrite = { resolve, reject };
+      this.#writes.add(pending);
+      this.stream.write(data, (err?: Error | null) => {
+        if (!this.#writes.delete(pending)) return;
+        if (err) {
+          this.#fail(socketError(err, 'write failed'));
+          reject(this.#error!);
+        } else {
+          resolve();
+        }
+      });
+    });
+  }
+
+  end(): Promise<void> {
+    if (this.#ending !== null) return this.#ending;
+    const stream = this.stream;
+    this.#ending = new Promise<void>((resolve) => {
+      if (stream.destroyed || this.#error !== null) {
+        stream.destroy();
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => stream.destroy(), END_TIMEOUT_MS);
+      timer.unref?.();
+      stream.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // Keep reading, discarding input, so the peer's close is seen even if reading was paused.
+      this.#discard = true;
+      this.#queue = [];
+      this.#queued = 0;
+      this.#paused = false;
+      stream.resume();
+      stream.end();
+    });
+    this.#settleAll(closedError('the connection was closed'));
+    return this.#ending;
+  }
+
+  destroy(err: PgStreamError): void {
+    this.#fail(err);
+  }
+
+  #fail(err: PgStreamError): void {
+    if (this.#error !== null) return;
+    this.#error = err;
+    this.#queue = [];
+    this.#queued = 0;
+    this.stream.destroy();
+    this.#settleAll(err);
+  }
+
+  #settleAll(err: PgStreamError): void {
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.reject(err);
+    const writes = [...this.#writes];
+    this.#writes.clear();
+    for (const p of writes) p.reject(err);
+  }
+}
