@@ -1,0 +1,187 @@
+/**
+ * Dispatch over every frontend message: decode a typed message by its type byte (the `p` byte by
+ * the authentication state), decode an untyped startup-phase packet by its leading code, and
+ * encode any FrontendMessage shape back to the exact bytes it was decoded from.
+ */
+import { ErrorCode, ProtocolError } from '../../errors.js';
+import { BodyReader } from '../body-reader.js';
+import { FrontendCode, StartupCode } from '../codes.js';
+import type { FrontendMessage, PasswordKind } from '../messages.js';
+import type { MessageWriter } from '../writer.js';
+import { invalidArgument } from './checks.js';
+import { decodeBind, encodeBind } from './bind.js';
+import { decodeCancelRequest, writeCancelRequest } from './cancel-request.js';
+import { decodeClose, writeClose } from './close.js';
+import { decodeCopyData, writeCopyData } from './copy-data.js';
+import { decodeCopyDone, writeCopyDone } from './copy-done.js';
+import { decodeCopyFail, writeCopyFail } from './copy-fail.js';
+import { decodeDescribe, writeDescribe } from './describe.js';
+import { decodeExecute, writeExecute } from './execute.js';
+import { decodeFlush, writeFlush } from './flush.js';
+import { decodeFunctionCall, encodeFunctionCall } from './function-call.js';
+import { decodeGSSResponse, writeGSSResponse } from './gss-response.js';
+import { decodeGSSENCRequest, writeGSSENCRequest } from './gssenc-request.js';
+import { decodeParse, writeParse } from './parse.js';
+import { decodePasswordMessage, writePasswordMessage } from './password-message.js';
+import { decodeQuery, writeQuery } from './query.js';
+import { decodeSASLInitialResponse, writeSASLInitialResponse } from './sasl-initial-response.js';
+import { decodeSASLResponse, writeSASLResponse } from './sasl-response.js';
+import { decodeSSLRequest, writeSSLRequest } from './ssl-request.js';
+import { PROTOCOL_MAJOR, decodeStartupMessage, protocolMajor, protocolMinor, writeStartupMessage } from './startup-message.js';
+import { decodeSync, writeSync } from './sync.js';
+import { decodeTerminate, writeTerminate } from './terminate.js';
+
+/** True for the type bytes a frontend may send after startup. */
+export function isFrontendCode(code: number): boolean {
+  switch (code) {
+    case FrontendCode.BIND:
+    case FrontendCode.CLOSE:
+    case FrontendCode.COPY_DATA:
+    case FrontendCode.COPY_DONE:
+    case FrontendCode.COPY_FAIL:
+    case FrontendCode.DESCRIBE:
+    case FrontendCode.EXECUTE:
+    case FrontendCode.FLUSH:
+    case FrontendCode.FUNCTION_CALL:
+    case FrontendCode.PASSWORD_MESSAGE:
+    case FrontendCode.PARSE:
+    case FrontendCode.QUERY:
+    case FrontendCode.SYNC:
+    case FrontendCode.TERMINATE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Decodes the body of a typed frontend message. The byte `p` carries four messages; `passwordKind`
+ * (what the server asked for) says which. Unknown type byte: `PGS_UNKNOWN_MESSAGE`; bad body:
+ * `PGS_MALFORMED_MESSAGE`. Byte fields of the result are views of `body`.
+ */
+export function decodeFrontend(code: number, body: Uint8Array, passwordKind: PasswordKind = 'PasswordMessage'): FrontendMessage {
+  switch (code) {
+    case FrontendCode.BIND:
+      return decodeBind(body);
+    case FrontendCode.CLOSE:
+      return decodeClose(body);
+    case FrontendCode.COPY_DATA:
+      return decodeCopyData(body);
+    case FrontendCode.COPY_DONE:
+      return decodeCopyDone(body);
+    case FrontendCode.COPY_FAIL:
+      return decodeCopyFail(body);
+    case FrontendCode.DESCRIBE:
+      return decodeDescribe(body);
+    case FrontendCode.EXECUTE:
+      return decodeExecute(body);
+    case FrontendCode.FLUSH:
+      return decodeFlush(body);
+    case FrontendCode.FUNCTION_CALL:
+      return decodeFunctionCall(body);
+    case FrontendCode.PARSE:
+      return decodeParse(body);
+    case FrontendCode.QUERY:
+      return decodeQuery(body);
+    case FrontendCode.SYNC:
+      return decodeSync(body);
+    case FrontendCode.TERMINATE:
+      return decodeTerminate(body);
+    case FrontendCode.PASSWORD_MESSAGE:
+      switch (passwordKind) {
+        case 'PasswordMessage':
+          return decodePasswordMessage(body);
+        case 'SASLInitialResponse':
+          return decodeSASLInitialResponse(body);
+        case 'SASLResponse':
+          return decodeSASLResponse(body);
+        case 'GSSResponse':
+          return decodeGSSResponse(body);
+      }
+  }
+  throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE, `unknown frontend message type ${describeCode(code)}`);
+}
+
+/**
+ * Decodes an untyped startup-phase packet (everything after its length word) by its first Int32:
+ * a 3.x protocol version is a StartupMessage; 80877103 SSLRequest; 80877104 GSSENCRequest;
+ * 80877102 CancelRequest. Any other version or code is `PGS_PROTOCOL_VERSION`.
+ */
+export function decodeStartupPacket(body: Uint8Array): FrontendMessage {
+  const code = new BodyReader(body, 'startup packet').u32();
+  switch (code) {
+    case StartupCode.SSL_REQUEST:
+      return decodeSSLRequest(body);
+    case StartupCode.GSSENC_REQUEST:
+      return decodeGSSENCRequest(body);
+    case StartupCode.CANCEL_REQUEST:
+      return decodeCancelRequest(body);
+  }
+  if (protocolMajor(code) !== PROTOCOL_MAJOR) {
+    throw new ProtocolError(ErrorCode.PROTOCOL_VERSION, `unsupported frontend protocol ${protocolMajor(code)}.${protocolMinor(code)}`);
+  }
+  return decodeStartupMessage(body);
+}
+
+/**
+ * Encodes any FrontendMessage shape exactly as it would have been decoded: Bind and FunctionCall
+ * keep their formats as given (no collapse), so `encodeFrontend(decode(bytes))` reproduces `bytes`.
+ * All-or-nothing like every encoder.
+ */
+export function encodeFrontend(w: MessageWriter, msg: FrontendMessage): void {
+  switch (msg.type) {
+    case 'StartupMessage':
+      return writeStartupMessage(w, msg);
+    case 'SSLRequest':
+      return writeSSLRequest(w);
+    case 'GSSENCRequest':
+      return writeGSSENCRequest(w);
+    case 'CancelRequest':
+      return writeCancelRequest(w, msg.processId, msg.secretKey);
+    case 'Query':
+      return writeQuery(w, msg.sql);
+    case 'Parse':
+      return writeParse(w, msg.name, msg.sql, msg.paramTypes);
+    case 'Bind':
+      return encodeBind(w, msg);
+    case 'Describe':
+      return writeDescribe(w, msg.target, msg.name);
+    case 'Execute':
+      return writeExecute(w, msg.portal, msg.maxRows);
+    case 'Close':
+      return writeClose(w, msg.target, msg.name);
+    case 'Sync':
+      return writeSync(w);
+    case 'Flush':
+      return writeFlush(w);
+    case 'Terminate':
+      return writeTerminate(w);
+    case 'FunctionCall':
+      return encodeFunctionCall(w, msg);
+    case 'CopyData':
+      return writeCopyData(w, msg.data);
+    case 'CopyDone':
+      return writeCopyDone(w);
+    case 'CopyFail':
+      return writeCopyFail(w, msg.message);
+    case 'PasswordMessage':
+      return writePasswordMessage(w, msg.password);
+    case 'SASLInitialResponse':
+      return writeSASLInitialResponse(w, msg.mechanism, msg.data);
+    case 'SASLResponse':
+      return writeSASLResponse(w, msg.data);
+    case 'GSSResponse':
+      return writeGSSResponse(w, msg.data);
+  }
+  throw invalidArgument(`not a frontend message type: ${String((msg as { type?: unknown }).type)}`);
+}
+
+const PRINTABLE = /^[!-~]$/;
+const HEX_RADIX = 16;
+
+/** `'Q' (0x51)` for printable codes, `0x05` otherwise: for error messages. */
+export function describeCode(code: number): string {
+  const hex = `0x${code.toString(HEX_RADIX).padStart(2, '0')}`;
+  const ch = String.fromCharCode(code);
+  return PRINTABLE.test(ch) ? `'${ch}' (${hex})` : hex;
+}

@@ -1,0 +1,25 @@
+/**
+ * Query (`Q`): one or more SQL commands for the simple query protocol.
+ * https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-QUERY
+ */
+import { BodyReader } from '../body-reader.js';
+import { FrontendCode } from '../codes.js';
+import type { Query } from '../messages.js';
+import { atomically, type MessageWriter } from '../writer.js';
+
+/** Writes a Query; a NUL inside `sql` is `PGS_NUL_IN_STRING` and nothing is written. */
+export function writeQuery(w: MessageWriter, sql: string): void {
+  atomically(w, () => {
+    const start = w.begin(FrontendCode.QUERY);
+    w.cstring(sql);
+    w.finish(start);
+  });
+}
+
+/** Decodes the body of a Query. */
+export function decodeQuery(body: Uint8Array): Query {
+  const r = new BodyReader(body, 'Query');
+  const sql = r.cstring();
+  r.end();
+  return { type: 'Query', sql };
+}
