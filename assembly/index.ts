@@ -6,4 +6,6 @@
 export * from './layout';
 export * from './status';
 export { collapseFormats } from './format-codes';
+export { configure, scan } from './framing';
+export { classify } from './ascii';
 export { heapBase, fault } from './diagnostics';

@@ -16,6 +16,9 @@ import { Layout, Status } from './layout.js';
 interface CoreExports {
   readonly memory: WebAssembly.Memory;
   collapseFormats(n: number): number;
+  configure(maxLength: number): number;
+  scan(start: number, end: number, budget: number, ascii: number): number;
+  classify(first: number, count: number): number;
   heapBase(): number;
   fault(): void;
 }
@@ -138,6 +141,44 @@ export class WasmCore {
     } catch (err) {
       return fault(err, this);
     }
+  }
+
+  /** Sets the largest length accepted for DataRow, CopyData, RowDescription and FunctionCallResponse. */
+  configure(maxLength: number): void {
+    let status: number;
+    try {
+      status = this.exports.configure(maxLength);
+    } catch (err) {
+      return fault(err, this);
+    }
+    if (status !== 0) throw new ClientError(ErrorCode.INVALID_ARGUMENT, `maximum message length ${maxLength} is out of range`);
+  }
+
+  /**
+   * Frames the bytes at [start, end) into the message and field tables, stopping once `budget`
+   * bytes are framed; fills the ASCII flags too when `ascii` is set. Returns a Status; the details
+   * are in the RESULT block (`result(slot)`).
+   */
+  scan(start: number, end: number, budget: number, ascii: boolean): number {
+    try {
+      return this.exports.scan(start, end, budget, ascii ? 1 : 0);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /** Fills the ASCII flags of field entries [first, first + count) that a scan without them left. */
+  classify(first: number, count: number): number {
+    try {
+      return this.exports.classify(first, count);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /** One word of the RESULT block written by the last scan (Layout.RESULT_*). */
+  result(slot: number): number {
+    return this.words[(Layout.RESULT >> 2) + slot]!;
   }
 
   /** Traps inside WebAssembly on purpose, to show the fault is contained (tests only). */
