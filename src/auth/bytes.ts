@@ -48,3 +48,26 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function wipe(...arrays: readonly (Uint8Array | null | undefined)[]): void {
   for (const a of arrays) a?.fill(0);
 }
+
+/**
+ * The same bytes as a view over a plain `ArrayBuffer`, which is what WebCrypto's `BufferSource`
+ * accepts; copies only when the input lives in a `SharedArrayBuffer`.
+ */
+export function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}
+
+/**
+ * Renders text that came from the server for an error message: printable ASCII only (anything
+ * else becomes `?`) and at most `max` characters, so a hostile server cannot inject control
+ * sequences or flood logs through our errors.
+ */
+export function printable(s: string, max = 200): string {
+  let out = '';
+  for (const ch of s) {
+    if (out.length >= max) return out + '...';
+    const c = ch.codePointAt(0)!;
+    out += c >= 0x20 && c < 0x7f ? ch : '?';
+  }
+  return out;
+}
