@@ -1,0 +1,299 @@
+/**
+ * In-memory decode micro benchmarks (PERFORMANCE.md, suite 1). One process runs ONE case:
+ *
+ *   node --expose-gc bench/decode.mjs --case rows5:ours:strings [--rows N] [--iters K] [--warmup W]
+ *
+ * A case is stream:implementation:level.
+ *   streams: rows5, rows5_utf8, text1k, cols40, binary7 (bench/streams.mjs)
+ *   implementations: ours (dist/: BackendReader + DataRow views), js (bench/js-anchor.mjs, the
+ *     "equally optimised JS" design), pgprotocol (pg-protocol's Parser, what `pg` uses)
+ *   levels: index (frame + field index, no strings), strings (a string for every field),
+ *     columnar (integer columns into typed arrays, text columns as strings), typed (a typed JS
+ *     value for every field of a binary-format stream)
+ * It prints one JSON line (see lib.mjs) with the timed runs and a checksum that run.mjs compares
+ * across implementations of the same stream and level, so a fast wrong decoder cannot win.
+ */
+import { JsFrameIndex } from './js-anchor.mjs';
+import { parseArgs, report, requireOurs, timeRuns, unavailable } from './lib.mjs';
+import { OID, makeStream } from './streams.mjs';
+
+const DATA_ROW = 'D'.charCodeAt(0);
+const INT_OIDS = new Set([OID.INT4, OID.INT8, 21 /* int2 */]);
+const PG_EPOCH_MS = 946684800000;
+const TWO32 = 4294967296;
+
+// ------------------------------------------------------------------ pg-protocol (anchor)
+
+async function pgProtocol(stream, level) {
+  if (level !== 'strings') throw new Error(`pg-protocol has no "${level}" level`);
+  if (stream.name === 'binary7') throw new Error('pg-protocol Parser has no binary mode');
+  const { Parser } = await import('pg-protocol/dist/parser.js');
+  // pg-protocol wants Buffers; make the views once, outside the timed loop.
+  const bufs = stream.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  return () => {
+    const parser = new Parser();
+    let chars = 0;
+    let nulls = 0;
+    let rows = 0;
+    const onMessage = (msg) => {
+      if (msg.name !== 'dataRow') return;
+      rows++;
+      const fields = msg.fields;
+      for (let i = 0; i < fields.length; i++) {
+        const s = fields[i];
+        if (s === null) nulls++;
+        else chars += s.length;
+      }
+    };
+    for (const b of bufs) parser.parse(b, onMessage);
+    return { rows, chars, nulls };
+  };
+}
+
+// ------------------------------------------------------------------ pure-JS anchor
+
+function columnTypes(body) {
+  // RowDescription body: Int16 count, then per field: name\0, Int32 table, Int16 attr, Int32 type, ...
+  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const n = dv.getInt16(0);
+  const types = [];
+  let p = 2;
+  for (let i = 0; i < n; i++) {
+    while (body[p] !== 0) p++;
+    p += 1 + 4 + 2;
+    types.push(dv.getInt32(p));
+    p += 4 + 2 + 4 + 2;
+  }
+  return types;
+}
+
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function uuidString(buf, o) {
+  let s = '';
+  for (let k = 0; k < 16; k++) {
+    if (k === 4 || k === 6 || k === 8 || k === 10) s += '-';
+    s += HEX2[buf[o + k]];
+  }
+  return s;
+}
+
+/** Binary NUMERIC to its text form (numeric.c: get_str_from_var), positive/negative, no NaN/Inf. */
+function numericString(dv, o) {
+  const ndigits = dv.getInt16(o);
+  const weight = dv.getInt16(o + 2);
+  const sign = dv.getUint16(o + 4);
+  const dscale = dv.getUint16(o + 6);
+  let s = sign === 0x4000 ? '-' : '';
+  if (weight < 0) s += '0';
+  for (let d = 0; d <= weight; d++) {
+    const digit = d < ndigits ? dv.getInt16(o + 8 + 2 * d) : 0;
+    s += d === 0 ? String(digit) : String(digit).padStart(4, '0');
+  }
+  if (dscale > 0) {
+    let frac = '';
+    for (let d = weight + 1; frac.length < dscale; d++) {
+      const digit = d >= 0 && d < ndigits ? dv.getInt16(o + 8 + 2 * d) : 0;
+      frac += String(digit).padStart(4, '0');
+    }
+    s += `.${frac.slice(0, dscale)}`;
+  }
+  return s;
+}
+
+function jsAnchor(stream, level) {
+  const { chunks } = stream;
+  if (level === 'index') {
+    return () => {
+      const r = new JsFrameIndex();
+      let messages = 0;
+      let fields = 0;
+      for (const c of chunks) { r.push(c); messages += r.scan(false); fields += r.fields; }
+      return { messages, fields };
+    };
+  }
+  if (level === 'strings') {
+    if (stream.name === 'binary7') throw new Error('strings level is for text streams');
+    return () => {
+      const r = new JsFrameIndex();
+      let chars = 0;
+      let nulls = 0;
+      let rows = 0;
+      for (const c of chunks) {
+        r.push(c);
+        r.scan(true);
+        if (r.rows === 0) continue;
+        rows += r.rows;
+        const batch = r.batchString();
+        for (let f = 0; f < r.fields; f++) {
+          const s = r.text(f, batch);
+          if (s === null) nulls++;
+          else chars += s.length;
+        }
+      }
+      return { rows, chars, nulls };
+    };
+  }
+  if (level === 'columnar') {
+    if (stream.name === 'binary7') throw new Error('columnar level is for text streams');
+    return () => {
+      const r = new JsFrameIndex();
+      let types = null;
+      let ints = [];
+      let texts = [];
+      let sum = 0;
+      let chars = 0;
+      let rows = 0;
+      for (const c of chunks) {
+        r.push(c);
+        r.scan(true);
+        if (types === null && r.rowDescription) {
+          types = columnTypes(r.rowDescription);
+          ints = types.map((t) => (INT_OIDS.has(t) ? new Float64Array(16384) : null));
+          texts = types.map((t) => (INT_OIDS.has(t) ? null : new Array(16384)));
+        }
+        const n = r.rows;
+        if (n === 0) continue;
+        rows += n;
+        const batch = r.batchString();
+        const width = types.length;
+        for (let row = 0; row < n; row++) {
+          const f0 = r.rowField[row];
+          for (let col = 0; col < width; col++) {
+            const intCol = ints[col];
+            if (intCol !== null) intCol[row] = r.int(f0 + col);
+            else texts[col][row] = r.text(f0 + col, batch);
+          }
+        }
+        // Consume the batch's columns (a real consumer would hand them on here).
+        for (let col = 0; col < width; col++) {
+          const intCol = ints[col];
+          if (intCol !== null) for (let row = 0; row < n; row++) sum += intCol[row];
+          else for (let row = 0; row < n; row++) { const s = texts[col][row]; if (s !== null) chars += s.length; }
+        }
+      }
+      return { rows, sum, chars };
+    };
+  }
+  if (level === 'typed') {
+    if (stream.name !== 'binary7') throw new Error('typed level is for the binary stream');
+    return () => {
+      const r = new JsFrameIndex();
+      let types = null;
+      let rows = 0;
+      let sumInt4 = 0;
+      let chars = 0;
+      let trues = 0;
+      for (const c of chunks) {
+        r.push(c);
+        r.scan(false);
+        if (types === null && r.rowDescription) types = columnTypes(r.rowDescription);
+        const { buf, dv, fieldOff, fieldLen } = r;
+        rows += r.rows;
+        for (let row = 0; row < r.rows; row++) {
+          const f0 = r.rowField[row];
+          for (let col = 0; col < types.length; col++) {
+            const f = f0 + col;
+            if (fieldLen[f] < 0) continue;
+            const o = fieldOff[f];
+            switch (types[col]) {
+              case OID.INT4: sumInt4 += dv.getInt32(o); break;
+              case OID.INT8: if (dv.getBigInt64(o) < 0n) sumInt4--; break;
+              case OID.FLOAT8: if (dv.getFloat64(o) < 0) sumInt4--; break;
+              case OID.BOOL: if (buf[o] === 1) trues++; break;
+              case OID.TIMESTAMPTZ: {
+                const ms = (dv.getInt32(o) * TWO32 + dv.getUint32(o + 4)) / 1000 + PG_EPOCH_MS;
+                if (ms < 0) sumInt4--;
+                break;
+              }
+              case OID.UUID: chars += uuidString(buf, o).length; break;
+              case OID.NUMERIC: chars += numericString(dv, o).length; break;
+              default: throw new Error(`no binary decoder for type ${types[col]}`);
+            }
+          }
+        }
+      }
+      return { rows, sumInt4, trues, chars };
+    };
+  }
+  throw new Error(`unknown level ${level}`);
+}
+
+// ------------------------------------------------------------------ ours (dist/)
+
+/** Feeds every chunk through push(), draining next() whenever the reader is full or fed. */
+function feed(reader, chunks, onMessage) {
+  for (const c of chunks) {
+    let off = 0;
+    while (off < c.length) {
+      const taken = reader.push(off === 0 ? c : c.subarray(off));
+      off += taken;
+      let msg;
+      let any = false;
+      while ((msg = reader.next()) !== null) { any = true; onMessage(msg); }
+      if (taken === 0 && !any) throw new Error('BackendReader took no bytes and returned no message');
+    }
+  }
+}
+
+async function ours(stream, level) {
+  const { BackendReader } = await requireOurs('protocol/frame-reader.js', ['BackendReader']);
+  const { chunks } = stream;
+  if (level === 'index') {
+    return () => {
+      const reader = new BackendReader();
+      let messages = 0;
+      let fields = 0;
+      feed(reader, chunks, (msg) => { messages++; if (msg.code === DATA_ROW) fields += msg.fieldCount; });
+      return { messages, fields };
+    };
+  }
+  if (level === 'strings') {
+    if (stream.name === 'binary7') throw new Error('strings level is for text streams');
+    return () => {
+      const reader = new BackendReader();
+      let chars = 0;
+      let nulls = 0;
+      let rows = 0;
+      feed(reader, chunks, (msg) => {
+        if (msg.code !== DATA_ROW) return;
+        rows++;
+        const n = msg.fieldCount;
+        for (let i = 0; i < n; i++) {
+          const s = msg.text(i);
+          if (s === null) nulls++;
+          else chars += s.length;
+        }
+      });
+      return { rows, chars, nulls };
+    };
+  }
+  throw new Error(`our library has no public "${level}" decoding API yet`);
+}
+
+// ------------------------------------------------------------------ main
+
+const args = parseArgs();
+const name = String(args.case ?? '');
+const [streamName, impl, level] = name.split(':');
+const iters = Number(args.iters ?? 5);
+const warmup = Number(args.warmup ?? 2);
+const rows = args.rows === undefined ? undefined : Number(args.rows);
+
+try {
+  const stream = makeStream(streamName, rows);
+  const make = { ours, js: jsAnchor, pgprotocol: pgProtocol }[impl];
+  if (!make) throw new Error(`unknown implementation ${impl}`);
+  let run;
+  try {
+    run = await make(stream, level);
+  } catch (e) {
+    unavailable(name, e);
+    process.exit(0);
+  }
+  const { ms, last } = await timeRuns(run, { warmup, iters });
+  report({ name, ms, bytes: stream.bytes.length, rows: stream.rows, check: last });
+} catch (e) {
+  report({ name, error: String(e?.stack ?? e) });
+  process.exitCode = 1;
+}

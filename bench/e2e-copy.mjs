@@ -1,0 +1,143 @@
+/**
+ * End to end: COPY w1 TO STDOUT and COPY w1_in FROM STDIN (text format, the same bytes), wall time
+ * and this process's CPU for the COPY only.
+ *
+ *   node bench/e2e-copy.mjs --case copyout:ours|pg|postgresjs|psql|floor
+ *   node bench/e2e-copy.mjs --case copyin:ours|pg|postgresjs|psql|floor
+ *
+ * Floors: the server copying to /dev/null, or from a server-side file with the same bytes.
+ * COPY in sends the file in 64 KiB chunks, honouring each client's backpressure.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { cpuMs, e2eMain, oursConnect, pgClient, postgresJs, runTool, server } from './e2e-lib.mjs';
+import { chunks } from './streams.mjs';
+
+const OUT_SQL = 'COPY w1 TO STDOUT';
+const IN_SQL = 'COPY w1_in FROM STDIN';
+
+const measure = async (fn) => {
+  const c0 = cpuMs();
+  const t0 = process.hrtime.bigint();
+  const bytes = await fn();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs() - c0, bytes, check: { bytes } };
+};
+
+let input = null;
+const data = () => (input ??= readFileSync(server().copyFile));
+
+/** Wraps a session so each run starts from an empty w1_in (outside the timed part). */
+async function copyIn(runOne, close) {
+  const admin = await pgClient();
+  const parts = chunks(data());
+  return {
+    run: async () => {
+      await admin.query('TRUNCATE w1_in');
+      const r = await runOne(parts);
+      const n = Number((await admin.query('SELECT count(*) AS n FROM w1_in')).rows[0].n);
+      r.check = { bytes: r.bytes, rows: n };
+      return r;
+    },
+    close: async () => { await close?.(); await admin.end(); },
+  };
+}
+
+/** Writes chunks into a Node Writable, waiting for 'drain' whenever it asks to. */
+async function writeAll(stream, parts) {
+  for (const p of parts) if (!stream.write(p)) await once(stream, 'drain');
+  stream.end();
+}
+
+const OUT = {
+  async floor() {
+    const client = await pgClient();
+    return { run: () => measure(async () => { await client.query("COPY w1 TO '/dev/null'"); return 0; }), close: () => client.end() };
+  },
+  async pg() {
+    const { to } = await import('pg-copy-streams');
+    const client = await pgClient();
+    return {
+      run: () => measure(() => new Promise((resolve, reject) => {
+        let bytes = 0;
+        const stream = client.query(to(OUT_SQL));
+        stream.on('data', (c) => { bytes += c.length; });
+        stream.on('error', reject);
+        stream.on('end', () => resolve(bytes));
+      })),
+      close: () => client.end(),
+    };
+  },
+  async postgresjs() {
+    const sql = await postgresJs();
+    await sql`SELECT 1`;
+    return {
+      run: () => measure(async () => {
+        let bytes = 0;
+        const readable = await sql.unsafe(OUT_SQL).readable();
+        for await (const c of readable) bytes += c.length;
+        return bytes;
+      }),
+      close: () => sql.end(),
+    };
+  },
+  async psql() {
+    return { run: async () => { const r = await runTool(`psql -X -q -c '${OUT_SQL}' > /dev/null`); return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length, check: null }; } };
+  },
+  async ours() {
+    const conn = await oursConnect();
+    return {
+      run: () => measure(async () => { let bytes = 0; await conn.copyOut(OUT_SQL, (c) => { bytes += c.length; }); return bytes; }),
+      close: () => conn.close(),
+      info: conn.info,
+    };
+  },
+};
+
+const IN = {
+  async floor() {
+    const client = await pgClient();
+    return copyIn(() => measure(async () => { await client.query(`COPY w1_in FROM '${server().copyFile}'`); return data().length; }), () => client.end());
+  },
+  async pg() {
+    const { from } = await import('pg-copy-streams');
+    const client = await pgClient();
+    return copyIn((parts) => measure(async () => {
+      const stream = client.query(from(IN_SQL));
+      const done = new Promise((resolve, reject) => { stream.on('finish', resolve); stream.on('error', reject); });
+      await writeAll(stream, parts);
+      await done;
+      return data().length;
+    }), () => client.end());
+  },
+  async postgresjs() {
+    const sql = await postgresJs();
+    await sql`SELECT 1`;
+    return copyIn((parts) => measure(async () => {
+      const stream = await sql.unsafe(IN_SQL).writable();
+      const done = new Promise((resolve, reject) => { stream.on('finish', resolve); stream.on('error', reject); });
+      await writeAll(stream, parts);
+      await done;
+      return data().length;
+    }), () => sql.end());
+  },
+  async psql() {
+    return copyIn(async () => {
+      const r = await runTool(`psql -X -q -c '${IN_SQL}' < '${server().copyFile}'`);
+      return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length };
+    });
+  },
+  async ours() {
+    const conn = await oursConnect();
+    const session = await copyIn((parts) => measure(async () => { await conn.copyIn(IN_SQL, parts); return data().length; }), () => conn.close());
+    session.info = conn.info;
+    return session;
+  },
+};
+
+await e2eMain({
+  floor: (a, dir) => (dir === 'copyin' ? IN : OUT).floor(a),
+  pg: (a, dir) => (dir === 'copyin' ? IN : OUT).pg(a),
+  postgresjs: (a, dir) => (dir === 'copyin' ? IN : OUT).postgresjs(a),
+  psql: (a, dir) => (dir === 'copyin' ? IN : OUT).psql(a),
+  ours: (a, dir) => (dir === 'copyin' ? IN : OUT).ours(a),
+});

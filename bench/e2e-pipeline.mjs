@@ -1,0 +1,89 @@
+/**
+ * End to end: prepared point queries `SELECT $1::int`, `--count` of them, in three modes:
+ *   depth1   — one at a time, Bind/Execute/Sync, wait for ReadyForQuery, next
+ *   depth100 — 100 in flight, a Sync per query
+ *   batch100 — 100 in flight, one Sync per 100 queries
+ *
+ *   node bench/e2e-pipeline.mjs --case depth100:ours|pg|postgresjs|pgbench --count N
+ *
+ * Anchors: pg 8.23 (`pipeline: true` when in flight), postgres.js (pipelines by default),
+ * pgbench -M prepared (libpq; \startpipeline … \endpipeline for batch100).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuMs, e2eMain, oursConnect, pgClient, postgresJs, runTool } from './e2e-lib.mjs';
+import { parseArgs } from './lib.mjs';
+
+const SQL = 'SELECT $1::int';
+const DEPTH = 100;
+const count = Number(parseArgs().count ?? 100_000);
+
+const measure = async (fn) => {
+  const c0 = cpuMs();
+  const t0 = process.hrtime.bigint();
+  const check = await fn();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, cpu: cpuMs() - c0, qps: (count * 1000) / ms, check };
+};
+
+/** Runs `count` calls of `one(i)` with `depth` of them in flight (depth workers, each sequential). */
+async function inFlight(depth, one) {
+  let next = 0;
+  let sum = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      sum += await one(i);
+    }
+  };
+  await Promise.all(Array.from({ length: depth }, worker));
+  return { sum };
+}
+
+await e2eMain({
+  async pg(_args, mode) {
+    if (mode === 'batch100') throw new Error('pg has no way to send one Sync per 100 queries');
+    const client = await pgClient(mode === 'depth100' ? { pipeline: true } : {});
+    const one = (i) => client.query({ name: 'point', text: SQL, values: [i & 1023], rowMode: 'array' }).then((r) => Number(r.rows[0][0]));
+    await one(0);
+    return { run: () => measure(() => inFlight(mode === 'depth1' ? 1 : DEPTH, one)), close: () => client.end() };
+  },
+  async postgresjs(_args, mode) {
+    if (mode === 'batch100') throw new Error('postgres.js has no way to send one Sync per 100 queries');
+    const sql = await postgresJs();
+    const one = (i) => sql.unsafe(SQL, [i & 1023], { prepare: true }).values().then((r) => Number(r[0][0]));
+    await one(0);
+    return { run: () => measure(() => inFlight(mode === 'depth1' ? 1 : DEPTH, one)), close: () => sql.end() };
+  },
+  async pgbench(_args, mode) {
+    if (mode === 'depth100') throw new Error('pgbench pipelines only with one Sync per \\endpipeline');
+    const dir = mkdtempSync(join(tmpdir(), 'pgbench-'));
+    const file = join(dir, 'point.sql');
+    const perTx = mode === 'batch100' ? DEPTH : 1;
+    const body = '\\set v random(0, 1023)\n'
+      + (mode === 'batch100' ? `\\startpipeline\n${'SELECT :v::int;\n'.repeat(DEPTH)}\\endpipeline\n` : 'SELECT :v::int;\n');
+    writeFileSync(file, body);
+    return {
+      run: async () => {
+        const r = await runTool(`pgbench -n -M prepared -c 1 -j 1 -t ${Math.round(count / perTx)} -f ${file}`);
+        const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
+        if (!Number.isFinite(tps)) throw new Error(`cannot read tps from pgbench: ${r.stdout.slice(-300)}`);
+        const qps = tps * perTx;
+        return { ms: (count * 1000) / qps, cpu: r.cpuMs, qps, check: null };
+      },
+      close: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  async ours(_args, mode) {
+    const conn = await oursConnect();
+    const depth = mode === 'depth1' ? 1 : DEPTH;
+    const syncEvery = mode === 'batch100' ? DEPTH : 1;
+    await conn.prepare('point', SQL);
+    return {
+      run: () => measure(() => conn.pointQueries('point', count, depth, syncEvery)),
+      close: () => conn.close(),
+      info: conn.info,
+    };
+  },
+});

@@ -1,0 +1,137 @@
+/**
+ * Encode micro benchmarks (PERFORMANCE.md, suite 2). One process runs ONE case:
+ *
+ *   node --expose-gc bench/encode.mjs --case bind:ours [--count N] [--iters K] [--warmup W]
+ *
+ * Workloads:
+ *   bind  — N Bind messages, each with 5 mixed parameters (3 text, 1 NULL, 1 binary bytea), to a
+ *           named statement; the same parameters for both sides, so both write the same values.
+ *   chain — N Parse+Bind+Describe(portal)+Execute+Sync chains (what a one-shot extended query sends).
+ *   copy  — N CopyData messages framing small rows of COPY text.
+ * Implementations: ours (MessageBuffer from dist/, one reused buffer drained every 64 KiB, as a
+ * connection does on flush) and pgprotocol (pg-protocol's `serialize`, what `pg` uses: one Buffer
+ * per message).
+ */
+import { parseArgs, report, requireOurs, timeRuns, unavailable } from './lib.mjs';
+
+const FLUSH_AT = 64 * 1024;
+
+const TEXT_A = '42';
+const TEXT_B = 'hello, world: a short text parameter';
+const TEXT_C = '2024-05-01 12:34:56.789+00';
+const BYTES = Buffer.from(Array.from({ length: 16 }, (_, i) => i * 13));
+const PARAMS = [TEXT_A, TEXT_B, null, BYTES, TEXT_C];
+const CHAIN_SQL = 'SELECT $1::int4, $2::text';
+const CHAIN_PARAMS = ['7', 'abc'];
+const COPY_ROWS = Array.from({ length: 1024 }, (_, i) => Buffer.from(`${i}\t${i * 7}\tsome text value ${i}\t\\N\n`));
+
+async function pgProtocol(work, count) {
+  const { serialize } = await import('pg-protocol/dist/serializer.js');
+  if (work === 'bind') {
+    return () => {
+      let bytes = 0;
+      for (let i = 0; i < count; i++) bytes += serialize.bind({ statement: 's1', values: PARAMS }).length;
+      return { bytes };
+    };
+  }
+  if (work === 'chain') {
+    return () => {
+      let bytes = 0;
+      for (let i = 0; i < count; i++) {
+        bytes += serialize.parse({ text: CHAIN_SQL }).length;
+        bytes += serialize.bind({ values: CHAIN_PARAMS }).length;
+        bytes += serialize.describe({ type: 'P' }).length;
+        bytes += serialize.execute().length;
+        bytes += serialize.sync().length;
+      }
+      return { bytes };
+    };
+  }
+  if (work === 'copy') {
+    return () => {
+      let bytes = 0;
+      for (let i = 0; i < count; i++) bytes += serialize.copyData(COPY_ROWS[i & 1023]).length;
+      return { bytes };
+    };
+  }
+  throw new Error(`unknown workload ${work}`);
+}
+
+/** Finds our MessageBuffer wherever the frontend helper exported it. */
+async function messageBufferClass() {
+  const places = ['protocol/frontend/index.js', 'protocol/frontend/message-buffer.js', 'codec.js', 'index.js'];
+  const reasons = [];
+  for (const rel of places) {
+    try {
+      const mod = await requireOurs(rel, ['MessageBuffer']);
+      return mod.MessageBuffer;
+    } catch (e) {
+      reasons.push(e.message);
+    }
+  }
+  throw new Error(reasons[0]);
+}
+
+async function ours(work, count) {
+  const MessageBuffer = await messageBufferClass();
+  const mb = new MessageBuffer();
+  // Drain the way a connection does when it flushes: take the bytes, then reuse the buffer.
+  const drain = () => { const n = mb.view().length; mb.clear(); return n; };
+  if (work === 'bind') {
+    return () => {
+      let bytes = 0;
+      for (let i = 0; i < count; i++) {
+        mb.bind(null).statement('s1').finish(PARAMS);
+        if (mb.length >= FLUSH_AT) bytes += drain();
+      }
+      return { bytes: bytes + drain() };
+    };
+  }
+  if (work === 'chain') {
+    return () => {
+      let bytes = 0;
+      for (let i = 0; i < count; i++) {
+        mb.parse(null).query(CHAIN_SQL).finish();
+        mb.bind(null).finish(CHAIN_PARAMS);
+        mb.describePortal(null).execute(null, 0).sync();
+        if (mb.length >= FLUSH_AT) bytes += drain();
+      }
+      return { bytes: bytes + drain() };
+    };
+  }
+  if (work === 'copy') {
+    return () => {
+      let bytes = 0;
+      for (let i = 0; i < count; i++) {
+        mb.copyData(COPY_ROWS[i & 1023]);
+        if (mb.length >= FLUSH_AT) bytes += drain();
+      }
+      return { bytes: bytes + drain() };
+    };
+  }
+  throw new Error(`unknown workload ${work}`);
+}
+
+const args = parseArgs();
+const name = String(args.case ?? '');
+const [work, impl] = name.split(':');
+const count = Number(args.count ?? (work === 'chain' ? 200_000 : 1_000_000));
+const iters = Number(args.iters ?? 5);
+const warmup = Number(args.warmup ?? 2);
+
+try {
+  const make = { ours, pgprotocol: pgProtocol }[impl];
+  if (!make) throw new Error(`unknown implementation ${impl}`);
+  let run;
+  try {
+    run = await make(work, count);
+  } catch (e) {
+    unavailable(name, e);
+    process.exit(0);
+  }
+  const { ms, last } = await timeRuns(run, { warmup, iters });
+  report({ name, ms, count, check: last });
+} catch (e) {
+  report({ name, error: String(e?.stack ?? e) });
+  process.exitCode = 1;
+}

@@ -1,0 +1,79 @@
+/**
+ * Small shared helpers for the benchmark scripts: argument parsing, timing loops, the one-line
+ * JSON result protocol between a benchmark process and bench/run.mjs, and loading our compiled
+ * library from dist/ (a part that has not landed yet is reported as unavailable, never faked).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** Repository root (bench/..). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The prefix of the one stdout line run.mjs parses. */
+export const RESULT_PREFIX = 'BENCH_RESULT ';
+
+/** `--key value` / `--flag` arguments into an object. */
+export function parseArgs(argv = process.argv.slice(2)) {
+  const args = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    const key = a.slice(2);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) args[key] = true;
+    else { args[key] = next; i++; }
+  }
+  return args;
+}
+
+/** Median of numbers (mean of the middle two for even counts). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `fn` `warmup` times untimed, then `iters` times timed; returns each timed run's ms. */
+export async function timeRuns(fn, { warmup = 2, iters = 5 } = {}) {
+  const gc = globalThis.gc;
+  let last;
+  for (let i = 0; i < warmup; i++) { gc?.(); last = await fn(); }
+  const ms = [];
+  for (let i = 0; i < iters; i++) {
+    gc?.();
+    const t0 = process.hrtime.bigint();
+    last = await fn();
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { ms, last };
+}
+
+/** Prints this process's result for run.mjs (one line, JSON). */
+export function report(result) {
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+}
+
+/** Reports a case whose library part has not landed yet: run.mjs prints "not available yet". */
+export function unavailable(name, reason) {
+  report({ name, unavailable: String(reason?.message ?? reason).split('\n')[0] });
+}
+
+/**
+ * Imports a compiled module of ours from dist/ (e.g. 'protocol/frame-reader.js').
+ * Throws an Error whose message says what is missing, so callers can report it as unavailable.
+ */
+export async function loadOurs(rel) {
+  const file = join(ROOT, 'dist', rel);
+  if (!existsSync(file)) throw new Error(`dist/${rel} not built (run npm run build)`);
+  return import(pathToFileURL(file).href);
+}
+
+/** Imports our module and checks it exports `names`; throws a descriptive Error otherwise. */
+export async function requireOurs(rel, names) {
+  const mod = await loadOurs(rel);
+  const missing = names.filter((n) => !(n in mod));
+  if (missing.length) throw new Error(`dist/${rel} does not export ${missing.join(', ')}`);
+  return mod;
+}
