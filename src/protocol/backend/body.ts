@@ -4,7 +4,7 @@
  * format codes. Keeping these here is what lets each message file be a plain list of its fields.
  * Layouts: https://www.postgresql.org/docs/current/protocol-message-formats.html
  */
-import { ClientError, ErrorCode } from '../../errors.js';
+import { ClientError, ErrorCode, ProtocolError } from '../../errors.js';
 import { BodyReader } from '../body-reader.js';
 import { FormatCode, Limits } from '../codes.js';
 import { atomically, type MessageWriter } from '../writer.js';
@@ -15,6 +15,17 @@ export function decodeBody<T>(body: Uint8Array, message: string, read: (r: BodyR
   const msg = read(r);
   r.end();
   return msg;
+}
+
+/**
+ * The error for a body whose length alone is wrong, worded as BodyReader words it; for the fixed-size
+ * messages that check their length without building a reader.
+ */
+export function wrongLength(message: string, body: Uint8Array, expected: number): ProtocolError {
+  const what = body.length > expected
+    ? `has ${body.length - expected} bytes left over after its last field`
+    : `needs ${expected - body.length} more bytes, 0 remain`;
+  return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `${message} ${what}`);
 }
 
 /** Writes one message (type byte, length, body) all-or-nothing: a typed error leaves nothing written. */

@@ -4,7 +4,7 @@
  * decoding returns one frozen instance per message, so these allocate nothing.
  */
 import type { MessageWriter } from '../writer.js';
-import { decodeBody, writeMessage } from './body.js';
+import { writeMessage, wrongLength } from './body.js';
 
 /** A decoded empty-bodied message: only its name and type byte. */
 export interface EmptyMessage {
@@ -22,7 +22,10 @@ export interface EmptyCodec<T extends EmptyMessage> {
 export function emptyCodec<T extends EmptyMessage>(message: T): EmptyCodec<T> {
   const instance = Object.freeze(message);
   return {
-    decode: (body) => decodeBody(body, instance.type, () => instance),
+    decode: (body) => {
+      if (body.length !== 0) throw wrongLength(instance.type, body, 0);
+      return instance;
+    },
     encode: (w, msg = instance) => writeMessage(w, msg.code, () => {}),
   };
 }

@@ -4,10 +4,14 @@
  * frozen instance per status, so this once-per-statement message allocates nothing.
  * https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-READYFORQUERY
  */
+import { ErrorCode, ProtocolError } from '../../errors.js';
 import { MessageCode, TransactionStatus } from '../codes.js';
 import type { ReadyForQuery } from '../messages.js';
 import type { MessageWriter } from '../writer.js';
-import { decodeBody, invalid, writeMessage } from './body.js';
+import { invalid, writeMessage, wrongLength } from './body.js';
+
+/** The body is one Byte1. */
+const STATUS_SIZE = 1;
 
 const byStatus = new Map<number, ReadyForQuery>(
   Object.values(TransactionStatus).map((status) => [
@@ -18,12 +22,10 @@ const byStatus = new Map<number, ReadyForQuery>(
 
 /** Decodes ReadyForQuery (a shared frozen instance per status). */
 export function decodeReadyForQuery(body: Uint8Array): ReadyForQuery {
-  return decodeBody(body, 'ReadyForQuery', (r) => {
-    const status = r.u8();
-    const msg = byStatus.get(status);
-    if (msg === undefined) throw r.malformed(`has an invalid transaction status ${status}`);
-    return msg;
-  });
+  if (body.length !== STATUS_SIZE) throw wrongLength('ReadyForQuery', body, STATUS_SIZE);
+  const msg = byStatus.get(body[0]!);
+  if (msg === undefined) throw new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `ReadyForQuery has an invalid transaction status ${body[0]}`);
+  return msg;
 }
 
 /** Writes ReadyForQuery; the status must be I, T or E. */
