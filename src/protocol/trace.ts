@@ -64,7 +64,14 @@ function nchar(bytes: Uint8Array): string {
 const value = (v: Uint8Array | null): string => (v === null ? i32(-1) : i32(v.length) + nchar(v));
 /** An Int16 count followed by one Int16 per item (format codes). */
 const formats = (list: readonly number[]): string => i16(list.length) + list.map(i16).join('');
+/** An Int16 count followed by the values (Bind parameters, FunctionCall arguments). */
+const values = (list: readonly (Uint8Array | null)[]): string => i16(list.length) + list.map(value).join('');
+/** An Int32 that regress mode masks (OIDs, process IDs). */
 const masked = (mask: boolean, v: number): string => (mask ? NNNN : i32(v));
+/** An Int16 count followed by OIDs (Parse, ParameterDescription). */
+const oids = (list: readonly number[], mask: boolean): string => i16(list.length) + list.map((oid) => masked(mask, oid)).join('');
+/** An Int32 printed as two Int16 halves, as libpq prints protocol versions and request codes. */
+const halves = (v: number): string => i16(v >>> 16) + i16(v);
 
 /** `YYYY-MM-DD HH:MM:SS.uuuuuu` in local time, as pqTraceFormatTimestamp writes it. */
 function timestamp(ms: number): string {
@@ -141,7 +148,7 @@ function backendBody(msg: BackendMessage, regress: boolean): string {
     case 'NotificationResponse':
       return `${msg.type}\t${masked(regress, msg.processId)}${str(msg.channel)}${str(msg.payload)}`;
     case 'ParameterDescription':
-      return `${msg.type}\t${i16(msg.typeOids.length)}${msg.typeOids.map((oid) => masked(regress, oid)).join('')}`;
+      return `${msg.type}\t${oids(msg.typeOids, regress)}`;
     case 'ParameterStatus':
       return `${msg.type}\t${str(msg.name)}${str(msg.value)}`;
     case 'ReadyForQuery':
@@ -161,22 +168,22 @@ function backendBody(msg: BackendMessage, regress: boolean): string {
 function frontendBody(msg: FrontendMessage, regress: boolean): string {
   switch (msg.type) {
     case 'StartupMessage': {
-      let s = i16(msg.protocol >>> 16) + i16(msg.protocol);
+      let s = halves(msg.protocol);
       for (const [k, v] of msg.parameters) s += str(k) + str(v);
       return `${msg.type}\t${s}`;
     }
     case 'SSLRequest':
-      return `${msg.type}\t${i16(StartupCode.SSL_REQUEST >>> 16)}${i16(StartupCode.SSL_REQUEST)}`;
+      return `${msg.type}\t${halves(StartupCode.SSL_REQUEST)}`;
     case 'GSSENCRequest':
-      return `${msg.type}\t${i16(StartupCode.GSSENC_REQUEST >>> 16)}${i16(StartupCode.GSSENC_REQUEST)}`;
+      return `${msg.type}\t${halves(StartupCode.GSSENC_REQUEST)}`;
     case 'CancelRequest':
-      return `${msg.type}\t${i16(StartupCode.CANCEL_REQUEST >>> 16)}${i16(StartupCode.CANCEL_REQUEST)}${masked(regress, msg.processId)}${NNNN}`;
+      return `${msg.type}\t${halves(StartupCode.CANCEL_REQUEST)}${masked(regress, msg.processId)}${NNNN}`;
     case 'Query':
       return `${msg.type}\t${str(msg.sql)}`;
     case 'Parse':
-      return `${msg.type}\t${str(msg.name)}${str(msg.sql)}${i16(msg.paramTypes.length)}${msg.paramTypes.map((oid) => masked(regress, oid)).join('')}`;
+      return `${msg.type}\t${str(msg.name)}${str(msg.sql)}${oids(msg.paramTypes, regress)}`;
     case 'Bind':
-      return `${msg.type}\t${str(msg.portal)}${str(msg.statement)}${formats(msg.paramFormats)}${i16(msg.params.length)}${msg.params.map(value).join('')}${formats(msg.resultFormats)}`;
+      return `${msg.type}\t${str(msg.portal)}${str(msg.statement)}${formats(msg.paramFormats)}${values(msg.params)}${formats(msg.resultFormats)}`;
     case 'Describe':
     case 'Close':
       return `${msg.type}\t${byte1(msg.target)}${str(msg.name)}`;
@@ -188,7 +195,7 @@ function frontendBody(msg: FrontendMessage, regress: boolean): string {
     case 'CopyDone':
       return msg.type;
     case 'FunctionCall':
-      return `${msg.type}\t${masked(regress, msg.oid)}${formats(msg.argFormats)}${i16(msg.args.length)}${msg.args.map(value).join('')}${i16(msg.resultFormat)}`;
+      return `${msg.type}\t${masked(regress, msg.oid)}${formats(msg.argFormats)}${values(msg.args)}${i16(msg.resultFormat)}`;
     case 'CopyData':
       return `${msg.type}\t${regress ? BBBB : nchar(msg.data)}`;
     case 'CopyFail':
