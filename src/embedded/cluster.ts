@@ -8,7 +8,6 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { findServer } from './binaries.js';
-import { testCertificates, writeServerCertFiles } from './certs.js';
 import type { ServerCertFiles, TestCertificates } from './certs.js';
 import { giveToServer, sessionDir, spawnServer, track } from './host.js';
 import { authHba, DATABASE, SUPERUSER, TEST_ROLES, trustHba } from './roles.js';
@@ -35,6 +34,8 @@ export interface ClusterOptions {
   template?: Template;
   /** Start deadline in milliseconds (default 30000). */
   timeoutMs?: number;
+  /** How long stop() waits after SIGINT before SIGKILL (default 5000). */
+  stopTimeoutMs?: number;
 }
 
 /** Where to connect and as whom: plain data, serializable to test workers. */
@@ -153,6 +154,8 @@ function baseSettings(socketDir: string, files: ServerCertFiles | null): Record<
     full_page_writes: 'off',
     max_connections: '150',
     shared_buffers: "'32MB'",
+    // Segments in the data directory (pg_dynshmem), not /dev/shm: a killed server leaks nothing.
+    dynamic_shared_memory_type: 'mmap',
     logging_collector: 'off',
     log_connections: 'on',
     log_disconnections: 'on',
@@ -227,6 +230,17 @@ function attemptStart(
   });
 }
 
+/**
+ * Connection facts for `user` (default: the superuser) on a cluster described by `facts` (works on
+ * the plain data tests receive); the password defaults to the one in TEST_ROLES.
+ */
+export function connectionFacts(facts: ClusterFacts, user: string = SUPERUSER, password?: string): ConnectionFacts {
+  const known = (TEST_ROLES as Record<string, { password: string | null }>)[user]?.password ?? undefined;
+  const pw = password ?? known;
+  const base = { host: facts.host, port: facts.port, socketDir: facts.socketDir, user, database: facts.database };
+  return pw === undefined ? base : { ...base, password: pw };
+}
+
 /** Starts a PostgreSQL server; rejects with an EmbeddedPostgresError carrying the log tail. */
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const bins = await findServer(opts.version ?? 18);
@@ -242,6 +256,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 
   let certs: ClusterCerts | null = null;
   if (opts.tls === true) {
+    // Loaded on demand: the X.509 library takes a few hundred milliseconds to load.
+    const { testCertificates, writeServerCertFiles } = await import('./certs.js');
     const all = await testCertificates();
     const presented = opts.serverCert ?? 'valid';
     const pair = presented === 'expired' ? all.expiredServer : all.server;
@@ -302,7 +318,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       child.ref();
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
-        const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
+        const timedOut = await Promise.race([exited.then(() => false), sleep(opts.stopTimeoutMs ?? STOP_GRACE_MS).then(() => true)]);
         if (timedOut) {
           child.kill('SIGKILL');
           await Promise.race([exited, sleep(KILL_GRACE_MS)]);
@@ -318,11 +334,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     ...facts,
     dataDir,
     facts: () => structuredClone(facts),
-    connectionInfo: (user = SUPERUSER, password?: string) => {
-      const known = (TEST_ROLES as Record<string, { password: string | null }>)[user]?.password ?? undefined;
-      const pw = password ?? known;
-      return { host: HOST, port, socketDir: runDir, user, database: DATABASE, ...(pw === undefined ? {} : { password: pw }) };
-    },
+    connectionInfo: (user?: string, password?: string) => connectionFacts(facts, user, password),
     logTail: (lines = 40) => lastLines(readFrom(logFile, 0), lines),
     stop,
   };

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { accessSync, constants, lchownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, lchownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -70,17 +70,72 @@ function baseDir(): string {
 let session: string | null = null;
 
 /**
- * This process's private directory `<base>/pg-stream-test-XXXXXX`, created on first use, owned by
- * the server user and removed when the process exits. Cluster data directories live directly in
- * it, so a leftover server's pid file is at `<base>/pg-stream-test-*\/<cluster>/postmaster.pid`.
+ * This process's private directory `<base>/pg-stream-test-<pid>-XXXXXX`, created on first use,
+ * owned by the server user and removed when the process exits. Cluster data directories live
+ * directly in it, so a leftover server's pid file is at `<base>/pg-stream-test-*\/<cluster>/postmaster.pid`.
  */
 export function sessionDir(): string {
   if (session === null) {
-    session = mkdtempSync(join(baseDir(), DIR_PREFIX));
+    const base = baseDir();
+    sweepStaleSessions(base);
+    session = mkdtempSync(join(base, `${DIR_PREFIX}${process.pid}-`));
     giveToServer(session);
     installExitHooks();
   }
   return session;
+}
+
+/** True when a process with this PID exists and is not a zombie. */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes session directories whose creating process is gone (killed with SIGKILL, so its exit
+ * hooks never ran): first an immediate shutdown of any server still running from one of them
+ * (checked by its command line naming that data directory), then the files (tmpfs is memory).
+ */
+function sweepStaleSessions(base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((n) => n.startsWith(DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const owner = /^(\d+)-/.exec(name.slice(DIR_PREFIX.length));
+    if (owner === null || processAlive(Number(owner[1])) || Number(owner[1]) === process.pid) continue;
+    const dir = join(base, name);
+    try {
+      for (const cluster of readdirSync(dir)) {
+        killOrphan(join(dir, cluster));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another process may be sweeping the same directory.
+    }
+  }
+}
+
+/** SIGQUIT to the postmaster of `dataDir` if one still runs (and really is that server). */
+function killOrphan(dataDir: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes(dataDir)) process.kill(pid, 'SIGQUIT');
+  } catch {
+    // Gone already.
+  }
 }
 
 /** A running server the exit hooks must kill if nobody stopped it. */
