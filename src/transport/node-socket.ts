@@ -14,8 +14,7 @@
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ConnectionError, ErrorCode } from '../errors.js';
-import type { PgStreamError } from '../errors.js';
+import { ConnectionError, ErrorCode, PgStreamError } from '../errors.js';
 import { closedError, guard, socketError } from './socket-guard.js';
 import type { ByteSink, Transport } from './transport.js';
 
@@ -93,13 +92,8 @@ export class NodeSocketTransport implements Transport {
       ...options,
       onread: {
         // Node calls this once when the handle is created and again after every read: the view it
-        // returns is where the NEXT read lands, so it is always the reader's current free space.
-        // A too-small region is never returned (a zero-length one would fail the read): the spill
-        // buffer takes that read instead.
-        buffer: () => {
-          const free = sink.writable();
-          return free.length >= MIN_DIRECT_READ ? free : entry.spill;
-        },
+        // returns is where the NEXT read lands (see nextReadBuffer).
+        buffer: () => entry.transport?.nextReadBuffer() ?? entry.spill,
         callback: (n: number, buf: Uint8Array) => entry.transport?.onDirectRead(n, buf),
       },
     } as net.NetConnectOpts);
@@ -150,6 +144,24 @@ export class NodeSocketTransport implements Transport {
     this.#enqueue(chunk);
   }
 
+  /**
+   * Where the next direct read lands (internal; Node asks after every read). The reader's free
+   * space, unless it is too small (a zero-length buffer would fail the read) or spilled bytes are
+   * still queued: those are pushed into the reader later, and a region handed to the kernel must
+   * not be written by anyone else meanwhile, so until the queue is drained reads go to the spill
+   * buffer too. A region the reader has since moved past is fixed up by `commit(n, landed)`.
+   */
+  nextReadBuffer(): Uint8Array {
+    const spill = this.#spill!;
+    if (this.#queued > 0 || this.#error !== null || this.#discard) return spill;
+    try {
+      const free = this.#sink.writable();
+      return free.length >= MIN_DIRECT_READ ? free : spill;
+    } catch {
+      return spill;
+    }
+  }
+
   /** The `onread` callback of a direct socket (internal). */
   onDirectRead(n: number, buf: Uint8Array): false | undefined {
     if (this.#error !== null) return false;
@@ -158,7 +170,12 @@ export class NodeSocketTransport implements Transport {
       this.#queue.push(buf.slice(0, n));
       this.#queued += n;
     } else {
-      this.#sink.commit(n, buf);
+      try {
+        this.#sink.commit(n, buf);
+      } catch (err) {
+        this.#fail(err instanceof PgStreamError ? err : socketError(err, 'read failed'));
+        return false;
+      }
       this.#got = true;
     }
     this.#wake();
@@ -222,7 +239,12 @@ export class NodeSocketTransport implements Transport {
       return Promise.reject(new ConnectionError(ErrorCode.SOCKET_ERROR, 'fill() called while another fill() is pending'));
     }
     this.#got = false;
-    if (this.#queued > 0 && this.#drainQueue() > 0) {
+    if (this.#queued > 0) {
+      if (this.#drainQueue() === 0) {
+        // The reader is full yet has no complete message: it cannot make progress.
+        this.#fail(new ConnectionError(ErrorCode.SOCKET_ERROR, 'the receive buffer is full and holds no complete message'));
+        return Promise.reject(this.#error!);
+      }
       this.#resume();
       return Promise.resolve();
     }
@@ -236,10 +258,9 @@ export class NodeSocketTransport implements Transport {
     });
   }
 
-  /** Restarts reading once the consumer caught up (the queue is small and the reader has room). */
+  /** Restarts reading once the consumer needs bytes and the queue is small. */
   #resume(): void {
     if (!this.#paused || this.#queued >= MAX_QUEUED / 2) return;
-    if (this.#spill !== null && this.#sink.free < MIN_DIRECT_READ) return;
     this.#paused = false;
     this.stream.resume();
   }

@@ -1,0 +1,55 @@
+/**
+ * `pg-stream/codec`: the browser-safe part of the library — errors, protocol codes, message shapes,
+ * every frontend and backend encoder/decoder, the chainable PgProtocol/MessageBuffer API with
+ * Bindable parameters, the WASM-framed BackendReader, the PQtrace tracer, SCRAM/MD5 authentication
+ * helpers and the Transport contract. Nothing here imports Node built-ins; sockets, TLS, the
+ * connection and the embedded servers live in the main entry (`pg-stream`).
+ */
+export * from './errors.js';
+export * from './protocol/codes.js';
+export type * from './protocol/messages.js';
+export { MessageWriter, atomically } from './protocol/writer.js';
+export { BodyReader } from './protocol/body-reader.js';
+export { decodeUtf8, decodeLatin1, decodeUtf8Strict } from './protocol/text.js';
+export * from './protocol/frontend/index.js';
+export { decodeBackend, encodeBackend, copyMessage } from './protocol/backend/index.js';
+export { decodeDataRow, encodeDataRow, DetachedDataRow } from './protocol/backend/data-row.js';
+export { BackendReader, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol/frame-reader.js';
+export type { BackendReaderOptions } from './protocol/frame-reader.js';
+export { Tracer, traceBackend, traceFrontend, traceCharResponse } from './protocol/trace.js';
+export type { TraceOptions } from './protocol/trace.js';
+export { getCore, initCore, createCore, WasmCore } from './wasm/core.js';
+export type { InitCoreOptions } from './wasm/core.js';
+export {
+  ScramMechanism,
+  chooseSaslMechanism,
+  gs2Header,
+  tlsServerEndPoint,
+  certificateSignatureHash,
+  TLS_SERVER_END_POINT,
+} from './auth/channel-binding.js';
+export type {
+  ChannelBinding as ScramChannelBinding,
+  ChannelBindingMode,
+  EndPointHash,
+  SaslChoice,
+  SaslChoiceOptions,
+  TlsInfo,
+} from './auth/channel-binding.js';
+export { ScramClient, DEFAULT_SCRAM_MAX_ITERATIONS } from './auth/scram.js';
+export type { ScramClientOptions, ScramState } from './auth/scram.js';
+export { md5Password } from './auth/md5.js';
+export { saslprep } from './auth/saslprep.js';
+export {
+  AUTH_METHODS,
+  DEFAULT_AUTH_POLICY,
+  parseRequireAuth,
+  parseChannelBinding,
+  checkAuthAllowed,
+  checkAuthRequest,
+  checkAuthenticationOk,
+  checkCleartextAllowed,
+} from './auth/policy.js';
+export type { AuthMethod, AuthOutcome, AuthPolicy, RequireAuth } from './auth/policy.js';
+export { AuthenticationMode } from './connection/auth-mode.js';
+export type { ByteSink, Transport } from './transport/transport.js';

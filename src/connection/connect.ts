@@ -1,0 +1,212 @@
+/**
+ * `connect()`: a session from a libpq connection string (URI or key=value), an options object and
+ * the PG* environment, with the sockets opened here — as libpq's PQconnectdb does it:
+ * - hosts are tried in order (or shuffled with load_balance_hosts=random); a host that cannot be
+ *   reached (refused, reset, timed out) moves on to the next; a server that answers and refuses
+ *   (authentication, TLS policy) ends the attempt, as libpq documents;
+ * - connect_timeout covers each host's whole attempt, from the TCP connect to ReadyForQuery;
+ * - sslmode with libpq's meaning, ignored on Unix sockets (libpq never uses TLS there): `allow`
+ *   retries with TLS when the plaintext attempt is refused by the server, `prefer` retries without
+ *   TLS when the TLS handshake fails or the server refuses the TLS session;
+ * - TLS files: sslrootcert (default ~/.postgresql/root.crt when it exists, which turns `require`
+ *   into verify-ca as in libpq), sslcert/sslkey (default ~/.postgresql/postgresql.crt/.key when
+ *   present), sslcrl/sslcrldir, sslpassword, sslsni, ssl_min/max_protocol_version;
+ * - target_session_attrs is checked after startup (see session-attrs.ts).
+ * Plain TCP and Unix sockets read straight into the reader's WASM memory (`onread`).
+ */
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { RequireAuth } from '../auth/policy.js';
+import { ConnectionError, ErrorCode, PgStreamError, ServerError, TlsError } from '../errors.js';
+import { NodeSocketTransport } from '../transport/node-socket.js';
+import { guard, whenConnected } from '../transport/socket-guard.js';
+import { AuthenticationMode } from './auth-mode.js';
+import type { Connected, TlsOptions } from './builder.js';
+import { resolveConnectOptions, unixSocketPath } from './conninfo.js';
+import type { ConnectOptions, ConnectOptionsInput, Env, HostSpec } from './conninfo.js';
+import type { RequireAuthPolicy, SslMode } from './conninfo-values.js';
+import { Deadline } from './deadline.js';
+import { newReader, secureStream, startSession, typed } from './establish.js';
+import { checkSessionAttrs, wantsStandbyFirst } from './session-attrs.js';
+import { DEFAULT_CANCEL_TIMEOUT_MS } from './settings.js';
+import type { SessionSettings } from './settings.js';
+import { loadTlsFiles } from './tls-files.js';
+
+/** Settings of `connect()` that have no libpq keyword. */
+export interface ConnectExtras {
+  /** The environment to read PG* variables from (default `process.env`). */
+  readonly env?: Env;
+  /** Allow a cleartext password on a TCP connection without TLS (refused by default). */
+  readonly allowCleartextOverPlaintext?: boolean;
+  /** Largest backend message accepted (default 256 MiB). */
+  readonly maxMessageLength?: number;
+  /** Deadline of `conn.cancel()` (default 10 s). */
+  readonly cancelTimeoutMs?: number;
+  /** Cap on the SCRAM iteration count a server may demand. */
+  readonly maxScramIterations?: number;
+  /** Certificates as PEM contents; each one replaces the file the connection string names. */
+  readonly tls?: TlsOptions;
+}
+
+/** conninfo's parsed require_auth, in the form the auth policy checks take. */
+function requireAuthOf(policy: RequireAuthPolicy | undefined): RequireAuth | null {
+  if (policy === undefined) return null;
+  const source = [...policy.methods, ...(policy.allowNone ? ['none'] : [])].join(',');
+  return { source, allowed: new Set(policy.methods), authRequired: !policy.allowNone };
+}
+
+/** The session settings for `options` (sslmode replaced per attempt). */
+function settingsOf(options: ConnectOptions, extras: ConnectExtras, tls: TlsOptions): SessionSettings {
+  const parameters = new Map(options.startupParameters);
+  // Text is decoded as UTF-8 throughout; ask the server for it unless the caller chose otherwise.
+  if (!parameters.has('client_encoding')) parameters.set('client_encoding', 'UTF8');
+  return {
+    parameters,
+    auth: options.password === undefined ? AuthenticationMode.trust() : AuthenticationMode.password(options.password),
+    minProtocol: options.minProtocol,
+    maxProtocol: options.maxProtocol,
+    sslmode: options.sslmode,
+    sslnegotiation: options.sslnegotiation,
+    tls,
+    channelBinding: options.channelBinding,
+    requireAuth: requireAuthOf(options.requireAuth),
+    allowCleartextOverPlaintext: extras.allowCleartextOverPlaintext ?? false,
+    connectTimeoutMs: options.connectTimeoutMs ?? 0,
+    cancelTimeoutMs: extras.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
+    maxMessageLength: extras.maxMessageLength,
+    maxScramIterations: extras.maxScramIterations,
+    cancelOpener: undefined,
+  };
+}
+
+/** Where to dial `host`, as `net.connect` options. */
+function dialOptions(host: HostSpec, options: ConnectOptions): net.NetConnectOpts {
+  if (host.isUnixSocket) return { path: unixSocketPath(host) };
+  const o: net.TcpNetConnectOpts = { host: host.hostaddr ?? host.host, port: host.port, noDelay: true };
+  if (options.keepalives) {
+    o.keepAlive = true;
+    if (options.keepalivesIdle !== undefined && options.keepalivesIdle > 0) o.keepAliveInitialDelay = options.keepalivesIdle * 1000;
+  }
+  return o;
+}
+
+/** True for failures that mean "this host could not be reached": libpq then tries the next host. */
+function unreachable(err: unknown): boolean {
+  return err instanceof ConnectionError;
+}
+
+/**
+ * One connection attempt on a fresh socket with `sslmode` (`disable`: plaintext with direct reads
+ * into the reader; anything else: SSLRequest or direct TLS first).
+ */
+async function attempt(
+  host: HostSpec,
+  options: ConnectOptions,
+  settings: SessionSettings,
+  deadline: Deadline,
+): Promise<Connected> {
+  const dial = dialOptions(host, options);
+  const open = (): Duplex => net.connect(dial);
+  const confidential = host.isUnixSocket;
+  if (settings.sslmode === 'disable') {
+    const reader = newReader(settings);
+    const transport = NodeSocketTransport.openDirect(dial, reader);
+    deadline.onExpire(() => transport.destroy(deadline.error));
+    await deadline.race(whenConnected(transport.stream));
+    return startSession(transport, reader, settings, deadline, { open, tls: null }, confidential);
+  }
+  const socket = net.connect(dial);
+  guard(socket);
+  deadline.onExpire(() => socket.destroy());
+  try {
+    await deadline.race(whenConnected(socket));
+    const secured = await secureStream(socket, settings, null, deadline, host.host);
+    const reader = newReader(settings);
+    const transport = new NodeSocketTransport(secured.stream, reader, { encrypted: secured.encrypted });
+    return await startSession(transport, reader, settings, deadline, { open, tls: secured.tls }, confidential);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+}
+
+/** The attempts for one host with libpq's allow/prefer fallbacks, under one deadline. */
+async function connectHost(host: HostSpec, options: ConnectOptions, base: SessionSettings): Promise<Connected> {
+  const deadline = new Deadline(base.connectTimeoutMs);
+  const mode: SslMode = host.isUnixSocket ? 'disable' : base.sslmode;
+  const withMode = (sslmode: SslMode): SessionSettings => ({ ...base, sslmode });
+  try {
+    if (mode === 'allow') {
+      try {
+        return await attempt(host, options, withMode('disable'), deadline);
+      } catch (err) {
+        // The server refused the plaintext session: try again with TLS (libpq's allow).
+        if (!(err instanceof ServerError) || deadline.expired) throw err;
+        return await attempt(host, options, withMode('prefer'), deadline);
+      }
+    }
+    if (mode === 'prefer' && base.sslnegotiation === 'postgres') {
+      try {
+        return await attempt(host, options, withMode('prefer'), deadline);
+      } catch (err) {
+        // The TLS handshake failed, or the server refused the TLS session: try without TLS.
+        const handshake = err instanceof TlsError && err.code === ErrorCode.TLS_HANDSHAKE;
+        if (!(handshake || err instanceof ServerError) || deadline.expired) throw err;
+        return await attempt(host, options, withMode('disable'), deadline);
+      }
+    }
+    return await attempt(host, options, withMode(mode), deadline);
+  } catch (err) {
+    throw typed(deadline.expired ? deadline.error : err);
+  } finally {
+    deadline.clear();
+  }
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * Connects from a libpq connection string (`postgres://user@host/db?sslmode=require`, or
+ * `host=… dbname=…`) or an options object; PG* variables and libpq defaults fill the rest.
+ * Resolves to `{ conn, startup }` like `ConnectionBuilder.connect()`. Rejects with the last host's
+ * error (ConfigError for settings that cannot be understood, before any socket is opened).
+ */
+export async function connect(target?: string | ConnectOptionsInput, extras: ConnectExtras = {}): Promise<Connected> {
+  const options = typeof target === 'string'
+    ? resolveConnectOptions(target, undefined, extras.env)
+    : resolveConnectOptions(undefined, target, extras.env);
+  const tls = await loadTlsFiles(options, extras.tls ?? {});
+  const base = settingsOf(options, extras, tls);
+  const hosts = options.loadBalanceHosts === 'random' ? shuffled(options.hosts) : [...options.hosts];
+  // prefer-standby: a first pass accepts only standbys, a second pass anything (libpq).
+  const passes = wantsStandbyFirst(options.targetSessionAttrs) ? (['standby', 'any'] as const) : ([options.targetSessionAttrs] as const);
+  let last: PgStreamError | null = null;
+  for (const attrs of passes) {
+    for (const host of hosts) {
+      let connected: Connected;
+      try {
+        connected = await connectHost(host, options, base);
+      } catch (err) {
+        last = typed(err);
+        if (unreachable(err)) continue;
+        throw last;
+      }
+      try {
+        await checkSessionAttrs(connected, attrs);
+        return connected;
+      } catch (err) {
+        await connected.conn.close();
+        last = typed(err);
+        if (!unreachable(err)) throw last;
+      }
+    }
+  }
+  throw last ?? new ConnectionError(ErrorCode.SOCKET_ERROR, 'no host to connect to');
+}

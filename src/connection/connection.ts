@@ -1,0 +1,269 @@
+/**
+ * Connection: a started session. Every frontend builder of PgProtocol is chainable on it and writes
+ * into its send buffer; `flush()` sends the buffer; `recv()` returns the next backend message as a
+ * zero-copy view, valid until the next `recv()` (call `copyMessage()`/`row.copy()` to keep one).
+ *
+ * The connection is deliberately low-level: every message is returned, NoticeResponse,
+ * ParameterStatus and NotificationResponse included, in the order the server sent them. Two are
+ * also tracked: ParameterStatus updates `parameters`, ReadyForQuery updates `transactionStatus`.
+ *
+ * Failure model (RELIABILITY.md): after a ProtocolError or a transport failure the socket is
+ * destroyed and every pending and later `recv()`/`flush()` rejects with that same error, once per
+ * call. `close()` sends Terminate and ends the stream; it is idempotent.
+ */
+import { ClientError, ConnectionError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
+import type { TransactionStatus } from '../protocol/codes.js';
+import { PgProtocol } from '../protocol/frontend/protocol.js';
+import { writeTerminate } from '../protocol/frontend/terminate.js';
+import type { BackendMessage } from '../protocol/messages.js';
+import { MessageWriter } from '../protocol/writer.js';
+import type { ByteSink, Transport } from '../transport/transport.js';
+import { cancelUnavailable, sendCancelRequest } from './cancel.js';
+import type { CancelTarget } from './cancel.js';
+import type { MessageSource } from './startup.js';
+import type { StartupResult } from './startup-result.js';
+
+/** What a connection reads from: a BackendReader (decoded messages out, bytes in). */
+export type FrameSource = MessageSource & ByteSink;
+
+/** Internal wiring of a connection, made by the connect functions. */
+export interface ConnectionInit {
+  readonly transport: Transport;
+  readonly source: FrameSource;
+  readonly startup: StartupResult;
+  readonly cancelTarget: CancelTarget | null;
+  readonly cancelTimeoutMs: number;
+}
+
+const noop = (): void => undefined;
+
+/** The initial send buffer size; it grows as needed. */
+const SEND_BUFFER_SIZE = 16 * 1024;
+
+/** A started PostgreSQL session with the chainable frontend API. */
+export class Connection extends PgProtocol implements AsyncIterable<BackendMessage> {
+  /** Run-time parameters: those reported at startup, kept current by ParameterStatus. */
+  readonly parameters: Map<string, string>;
+  /** The backend's process ID (BackendKeyData), 0 when the server sent none. */
+  readonly processId: number;
+  /** The protocol version in use (`ProtocolVersion.V3_0` or `V3_2`). */
+  readonly protocol: number;
+  /** True when the session runs over TLS. */
+  readonly encrypted: boolean;
+  readonly #transport: Transport;
+  readonly #source: FrameSource;
+  readonly #secretKey: Uint8Array;
+  readonly #cancelTarget: CancelTarget | null;
+  readonly #cancelTimeoutMs: number;
+  #writer = new MessageWriter(SEND_BUFFER_SIZE);
+  #spare: MessageWriter | null = null;
+  #lastWrite: Promise<void> = Promise.resolve();
+  #status: TransactionStatus;
+  #error: PgStreamError | null = null;
+  #receiving = false;
+  #closing: Promise<void> | null = null;
+
+  /** Made by `ConnectionBuilder.connect*()` and `connect()`; not meant to be called directly. */
+  constructor(init: ConnectionInit) {
+    super();
+    this.#transport = init.transport;
+    this.#source = init.source;
+    this.#secretKey = init.startup.secretKey.slice();
+    this.#cancelTarget = init.cancelTarget;
+    this.#cancelTimeoutMs = init.cancelTimeoutMs;
+    this.parameters = new Map(init.startup.parameters);
+    this.processId = init.startup.processId;
+    this.protocol = init.startup.protocol;
+    this.encrypted = init.transport.encrypted;
+    this.#status = init.startup.transactionStatus;
+  }
+
+  protected override get out(): MessageWriter {
+    return this.#writer;
+  }
+
+  /** Transaction status of the last ReadyForQuery (`TransactionStatus.IDLE`, `IN_TRANSACTION`, `FAILED`). */
+  get transactionStatus(): TransactionStatus {
+    return this.#status;
+  }
+
+  /** The error that ended the connection (a close() gives PGS_CONNECTION_CLOSED), or null while usable. */
+  get error(): PgStreamError | null {
+    return this.#error;
+  }
+
+  /** True once the connection failed or was closed. */
+  get closed(): boolean {
+    return this.#error !== null;
+  }
+
+  /** Bytes written by the builders and not yet sent with `flush()`. */
+  get pending(): number {
+    return this.#writer.length;
+  }
+
+  /**
+   * Sends everything the builders wrote. Resolves once the bytes were handed to the operating system
+   * (waiting out backpressure); rejects with the connection's fatal error. With very large pipelined
+   * writes, keep calling `recv()` concurrently so the server is never blocked on its own output.
+   */
+  flush(): Promise<void> {
+    if (this.#error !== null) return this.#rejected(this.#error);
+    const w = this.#writer;
+    if (w.length === 0) return this.#lastWrite;
+    // Double buffering: the written bytes stay untouched until the transport is done with them,
+    // while the builders keep writing into the other buffer.
+    this.#writer = this.#spare ?? new MessageWriter(SEND_BUFFER_SIZE);
+    this.#spare = null;
+    const p = this.#transport.write(w.written()).then(
+      () => {
+        w.clear();
+        this.#spare ??= w;
+      },
+      (err: unknown) => {
+        throw this.#fatal(err);
+      },
+    );
+    p.catch(noop);
+    this.#lastWrite = p;
+    return p;
+  }
+
+  /**
+   * The next backend message. The returned object (and any view it holds) is valid until the next
+   * `recv()`. Only one `recv()` may be pending at a time.
+   */
+  recv(): Promise<BackendMessage> {
+    if (this.#error !== null) return this.#rejected(this.#error);
+    if (this.#receiving) {
+      return Promise.reject(new ClientError(ErrorCode.INVALID_ARGUMENT, 'recv() called while another recv() is pending'));
+    }
+    let msg: BackendMessage | null;
+    try {
+      msg = this.#source.next();
+    } catch (err) {
+      return this.#rejected(this.#fatal(err));
+    }
+    if (msg !== null) {
+      this.#observe(msg);
+      return Promise.resolve(msg);
+    }
+    return this.#recvSlow();
+  }
+
+  /**
+   * The next message if one is already buffered, else null (never waits). For tight loops over large
+   * results: `for (let m; (m = conn.tryRecv()) !== null;) …` then `await conn.recv()` when it runs dry.
+   */
+  tryRecv(): BackendMessage | null {
+    if (this.#error !== null) throw this.#error;
+    if (this.#receiving) throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'tryRecv() called while a recv() is pending');
+    let msg: BackendMessage | null;
+    try {
+      msg = this.#source.next();
+    } catch (err) {
+      throw this.#fatal(err);
+    }
+    if (msg !== null) this.#observe(msg);
+    return msg;
+  }
+
+  async #recvSlow(): Promise<BackendMessage> {
+    this.#receiving = true;
+    try {
+      for (;;) {
+        await this.#transport.fill();
+        const msg = this.#source.next();
+        if (msg !== null) {
+          this.#observe(msg);
+          return msg;
+        }
+      }
+    } catch (err) {
+      throw this.#fatal(err);
+    } finally {
+      this.#receiving = false;
+    }
+  }
+
+  #observe(msg: BackendMessage): void {
+    if (msg.type === 'ParameterStatus') this.parameters.set(msg.name, msg.value);
+    else if (msg.type === 'ReadyForQuery') this.#status = msg.status;
+  }
+
+  /** Iterates over `recv()`; ends quietly after `close()`, throws any other failure. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<BackendMessage, void, undefined> {
+    for (;;) {
+      let msg: BackendMessage;
+      try {
+        msg = await this.recv();
+      } catch (err) {
+        if (this.#closing !== null && err === this.#error) return;
+        throw err;
+      }
+      yield msg;
+    }
+  }
+
+  /** Sends Terminate and closes the stream; idempotent. Later `recv()`/`flush()` reject. */
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    const alive = this.#error === null;
+    if (alive) this.#error = new ConnectionError(ErrorCode.CONNECTION_CLOSED, 'the connection was closed');
+    this.#closing = (async () => {
+      if (alive) {
+        const w = new MessageWriter(8);
+        writeTerminate(w);
+        // Queued behind anything already being sent; end() flushes it before the FIN.
+        this.#transport.write(w.toBytes()).catch(noop);
+      }
+      await this.#transport.end();
+    })();
+    return this.#closing;
+  }
+
+  /**
+   * Asks the server to cancel the query this session is running: a CancelRequest on a fresh
+   * connection with the same transport security, bounded by the cancel timeout. Resolving means the
+   * server received the request; the interrupted query still reports its outcome (57014) on `recv()`.
+   */
+  cancel(): Promise<void> {
+    if (this.#secretKey.length === 0) return Promise.reject(cancelUnavailable('the server sent no BackendKeyData'));
+    if (this.#cancelTarget === null) {
+      return Promise.reject(cancelUnavailable('the server address is unknown (set cancelConnector() on the builder)'));
+    }
+    return sendCancelRequest(this.#cancelTarget, this.processId, this.#secretKey, this.#cancelTimeoutMs);
+  }
+
+  /** Records the first fatal error, destroys the transport, and returns the error to reject with. */
+  #fatal(err: unknown): PgStreamError {
+    if (this.#error !== null) return this.#error;
+    let e: PgStreamError;
+    if (err instanceof PgStreamError) {
+      e = err;
+    } else {
+      const text = err instanceof Error ? err.message : String(err);
+      e = new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `failed to process a backend message: ${text}`, { cause: err });
+    }
+    if (!e.fatal) return e;
+    this.#error = this.#transport.error ?? e;
+    this.#transport.destroy(this.#error);
+    return this.#error;
+  }
+
+  #rejected<T>(err: PgStreamError): Promise<T> {
+    const p = Promise.reject(err);
+    p.catch(noop);
+    return p;
+  }
+
+  /** Prints without secrets. */
+  override toString(): string {
+    return `Connection(pid ${this.processId}, ${this.#error === null ? 'open' : 'closed'})`;
+  }
+
+  /** Prints without secrets in `util.inspect`/`console.log`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * StartupResult: what the server told the client while the session started — the run-time
+ * parameters it reported (ParameterStatus), the cancel key (BackendKeyData), the protocol version
+ * it agreed to, and any notices it sent before ReadyForQuery.
+ */
+import type { TransactionStatus } from '../protocol/codes.js';
+
+/** The outcome of a successful startup (the seed's `startup`). */
+export interface StartupResult {
+  /** ParameterStatus values reported during startup (`server_version`, `client_encoding`, …). */
+  readonly parameters: Map<string, string>;
+  /** The backend's process ID (BackendKeyData), or 0 when the server sent none. */
+  readonly processId: number;
+  /** The cancel key (4 bytes under 3.0, 4..256 under 3.2); empty when the server sent none. */
+  readonly secretKey: Uint8Array;
+  /** The protocol version in use: `major << 16 | minor` (`ProtocolVersion.V3_0` or `V3_2`). */
+  readonly protocol: number;
+  /** `_pq_.` protocol options the server did not recognise (NegotiateProtocolVersion). */
+  readonly unsupportedOptions: readonly string[];
+  /** The authentication method the server used (`trust`, `password`, `md5`, `SCRAM-SHA-256`, …). */
+  readonly authMethod: string;
+  /** True when the session runs over TLS. */
+  readonly encrypted: boolean;
+  /** Notices (field maps) the server sent during startup, e.g. MD5 deprecation warnings. */
+  readonly notices: readonly ReadonlyMap<string, string>[];
+  /** Transaction status of the first ReadyForQuery. */
+  readonly transactionStatus: TransactionStatus;
+}
