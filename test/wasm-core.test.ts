@@ -31,7 +31,7 @@ describe('layout and status constants', () => {
 
   it('refuses a module that does not export the expected layout', async () => {
     // The smallest valid module: magic + version, no exports.
-    const empty = new WebAssembly.Module(hex('00 61 73 6d 01 00 00 00'));
+    const empty = new WebAssembly.Module(hex('00 61 73 6d 01 00 00 00') as Uint8Array<ArrayBuffer>);
     await expect(initCore({ module: empty })).rejects.toMatchObject({ code: ErrorCode.WASM_FAULT });
   });
 

@@ -1,0 +1,264 @@
+/**
+ * DataRow (`D`): Int16 field count, then per field an Int32 length (-1 = NULL) and that many bytes.
+ * https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-DATAROW
+ *
+ * Two views implement `DataRowView`:
+ * - `WasmDataRow`: the frame reader's one reusable view, re-pointed at each row the WASM core has
+ *   indexed (no allocation per row or per field). ASCII fields are cut with `substring` out of ONE
+ *   Latin-1 string per scan batch, built on the first `text()` of the batch; other fields are
+ *   decoded one by one as UTF-8. Valid until the reader's next `next()`.
+ * - `DetachedDataRow`: a body plus a JS index; what `decodeDataRow` (slow path, `decodeBackend`) and
+ *   `copy()` return. A copied row stays valid forever.
+ * Invalid UTF-8 (RELIABILITY case 7): `text()` never throws; each invalid sequence becomes U+FFFD.
+ */
+import { ClientError, ErrorCode, ProtocolError } from '../../errors.js';
+import { Limits, MessageCode } from '../codes.js';
+import type { DataRowView } from '../messages.js';
+import { decodeLatin1, decodeUtf8 } from '../text.js';
+import { atomically, type MessageWriter } from '../writer.js';
+import { Layout } from '../../wasm/layout.js';
+import type { WasmCore } from '../../wasm/core.js';
+
+/** The length word of a NULL field. */
+const NULL_LENGTH = -1;
+/** Bytes of a field's length word. */
+const LENGTH_WORD = 4;
+/** Bytes of the field count. */
+const COUNT_SIZE = 2;
+/** i32 index of the field table in the core's memory. */
+const FIELD_TABLE = Layout.FIELDS >> 2;
+
+/** A ProtocolError for a DataRow body that breaks the format. */
+export function malformedDataRow(what: string): ProtocolError {
+  return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow ${what}`);
+}
+
+function badIndex(i: number, count: number): ClientError {
+  return new ClientError(ErrorCode.INVALID_ARGUMENT, `field index ${i} is outside 0..${count - 1} of this DataRow`);
+}
+
+/** A row over its own body and index: what `decodeDataRow` and `copy()` return. */
+export class DetachedDataRow implements DataRowView {
+  readonly type = 'DataRow';
+  readonly code = MessageCode.DATA_ROW;
+
+  /** `index` holds (offset in `body`, length or -1) per field. */
+  constructor(
+    private readonly body: Uint8Array,
+    private readonly index: Int32Array,
+  ) {}
+
+  get fieldCount(): number {
+    return this.index.length >> 1;
+  }
+
+  private at(i: number): number {
+    if (i >>> 0 !== i || i >= this.index.length >> 1) throw badIndex(i, this.index.length >> 1);
+    return i << 1;
+  }
+
+  isNull(i: number): boolean {
+    return this.index[this.at(i) + 1]! < 0;
+  }
+
+  fieldLength(i: number): number {
+    return this.index[this.at(i) + 1]!;
+  }
+
+  bytes(i: number): Uint8Array | null {
+    const k = this.at(i);
+    const length = this.index[k + 1]!;
+    if (length < 0) return null;
+    const offset = this.index[k]!;
+    return this.body.subarray(offset, offset + length);
+  }
+
+  text(i: number): string | null {
+    const k = this.at(i);
+    const length = this.index[k + 1]!;
+    if (length <= 0) return length === 0 ? '' : null;
+    const offset = this.index[k]!;
+    return decodeUtf8(this.body, offset, offset + length);
+  }
+
+  copy(): DataRowView {
+    return new DetachedDataRow(this.body.slice(), this.index);
+  }
+}
+
+/**
+ * Indexes a DataRow body in JS with the checks the WASM scanner makes: the count must fit
+ * (RELIABILITY case 6, checked before allocating), no negative length but -1 (CVE-2026-32286 class),
+ * no field past the end (CVE-2026-6477 class), no bytes left over.
+ */
+export function indexDataRow(body: Uint8Array): Int32Array {
+  const n = body.length;
+  if (n < COUNT_SIZE) throw malformedDataRow(`body of ${n} bytes has no field count`);
+  const count = (body[0]! << 8) | body[1]!;
+  if (count * LENGTH_WORD > n - COUNT_SIZE) throw malformedDataRow(`promises ${count} fields in a ${n}-byte body`);
+  const index = new Int32Array(count << 1);
+  let q = COUNT_SIZE;
+  for (let i = 0; i < count; i++) {
+    if (n - q < LENGTH_WORD) throw malformedDataRow(`field ${i} runs past the end of the message`);
+    const length = (body[q]! << 24) | (body[q + 1]! << 16) | (body[q + 2]! << 8) | body[q + 3]!;
+    q += LENGTH_WORD;
+    index[i << 1] = q;
+    index[(i << 1) + 1] = length;
+    if (length < 0) {
+      if (length !== NULL_LENGTH) throw malformedDataRow(`field ${i} has the negative length ${length}`);
+    } else {
+      if (length > n - q) throw malformedDataRow(`field ${i} of ${length} bytes runs past the end of the message`);
+      q += length;
+    }
+  }
+  if (q !== n) throw malformedDataRow(`has ${n - q} bytes left over after its last field`);
+  return index;
+}
+
+/** Decodes a DataRow body in pure JS (the reader's slow path and `decodeBackend`); fields are views. */
+export function decodeDataRow(body: Uint8Array): DataRowView {
+  return new DetachedDataRow(body, indexDataRow(body));
+}
+
+/**
+ * Writes a DataRow (playing the server): strings as UTF-8, bytes as they are, null as NULL.
+ * At most 65535 fields; all or nothing.
+ */
+export function encodeDataRow(w: MessageWriter, values: readonly (Uint8Array | string | null)[]): void {
+  atomically(w, () => {
+    if (values.length > Limits.MAX_PARAMETERS) {
+      throw new ClientError(ErrorCode.TOO_MANY_PARAMETERS, `a DataRow of ${values.length} fields exceeds the protocol limit of ${Limits.MAX_PARAMETERS}`);
+    }
+    const start = w.begin(MessageCode.DATA_ROW);
+    w.u16(values.length);
+    for (const v of values) {
+      if (v === null) {
+        w.i32(NULL_LENGTH);
+      } else if (v instanceof Uint8Array) {
+        w.i32(v.length);
+        w.bytes(v);
+      } else if (typeof v === 'string') {
+        const at = w.length;
+        w.i32(0);
+        const n = w.utf8(v);
+        w.view.setInt32(at, n);
+      } else {
+        throw new ClientError(ErrorCode.INVALID_ARGUMENT, `a DataRow value must be a Uint8Array, a string or null, got ${typeof v}`);
+      }
+    }
+    w.finish(start);
+  });
+}
+
+/**
+ * The frame reader's reusable row view over the WASM core's field table. The reader calls
+ * `batch()` after each scan and `point()` for each row; nothing is allocated per row.
+ */
+export class WasmDataRow implements DataRowView {
+  readonly type = 'DataRow';
+  readonly code = MessageCode.DATA_ROW;
+  fieldCount = 0;
+  /** True once `text()` has been called: the reader then has the core flag ASCII fields while framing. */
+  wantsText = false;
+  private first = 0;
+  private body = 0;
+  private length = 0;
+  private memory: Uint8Array;
+  private words: Int32Array;
+  private batchStart = 0;
+  private batchEnd = 0;
+  private batchFields = 0;
+  private batchText: string | null = null;
+  private flagged = false;
+
+  constructor(private readonly core: WasmCore) {
+    this.memory = core.bytes;
+    this.words = core.words;
+  }
+
+  /** Re-reads the core's memory views (after its memory buffer changed). */
+  rebind(): void {
+    this.memory = this.core.refresh();
+    this.words = this.core.words;
+  }
+
+  /** A new scan batch: bytes [start, end), `fields` field-table entries, ASCII flags filled or not. */
+  batch(start: number, end: number, fields: number, flagged: boolean): void {
+    this.rebind();
+    this.batchStart = start;
+    this.batchEnd = end;
+    this.batchFields = fields;
+    this.batchText = null;
+    this.flagged = flagged;
+  }
+
+  /** Points the view at a row: its first field-table entry, field count, and body [body, body + length). */
+  point(first: number, count: number, body: number, length: number): this {
+    this.first = first;
+    this.fieldCount = count;
+    this.body = body;
+    this.length = length;
+    return this;
+  }
+
+  private entry(i: number): number {
+    if (i >>> 0 !== i || i >= this.fieldCount) throw badIndex(i, this.fieldCount);
+    // A detached view reads as empty: the memory buffer was replaced (case 26), rebuild the views.
+    if (this.memory.length === 0) this.rebind();
+    return FIELD_TABLE + ((this.first + i) << 1);
+  }
+
+  isNull(i: number): boolean {
+    return this.words[this.entry(i) + 1]! < 0;
+  }
+
+  fieldLength(i: number): number {
+    return this.words[this.entry(i) + 1]!;
+  }
+
+  bytes(i: number): Uint8Array | null {
+    const e = this.entry(i);
+    const length = this.words[e + 1]!;
+    if (length < 0) return null;
+    const offset = this.words[e]!;
+    return this.memory.subarray(offset, offset + length);
+  }
+
+  text(i: number): string | null {
+    const e = this.entry(i);
+    const length = this.words[e + 1]!;
+    if (length <= 0) return length === 0 ? '' : null;
+    const offset = this.words[e]!;
+    if (!this.flagged) this.classify();
+    if (this.memory[Layout.ASCII + this.first + i] !== 0) {
+      const s = this.batchText ?? this.latin1();
+      const at = offset - this.batchStart;
+      return s.substring(at, at + length);
+    }
+    return decodeUtf8(this.memory, offset, offset + length);
+  }
+
+  copy(): DataRowView {
+    const body = this.memory.slice(this.body, this.body + this.length);
+    const index = new Int32Array(this.fieldCount << 1);
+    for (let i = 0; i < this.fieldCount; i++) {
+      const e = FIELD_TABLE + ((this.first + i) << 1);
+      index[i << 1] = this.words[e]! - this.body;
+      index[(i << 1) + 1] = this.words[e + 1]!;
+    }
+    return new DetachedDataRow(body, index);
+  }
+
+  /** The batch's one Latin-1 string (ASCII fields are cut out of it). */
+  private latin1(): string {
+    this.batchText = decodeLatin1(this.memory, this.batchStart, this.batchEnd);
+    return this.batchText;
+  }
+
+  /** First text() of a batch framed without ASCII flags: flag it now, and ask for flags from now on. */
+  private classify(): void {
+    this.core.classify(0, this.batchFields);
+    this.flagged = true;
+    this.wantsText = true;
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * BackendReader: turns the backend byte stream into messages, framed in place in WASM memory.
+ *
+ * Bytes arrive by `push()` (copied in) or straight into `writable()` followed by `commit()` (a
+ * transport reading into WASM memory). `next()` frames ~64 KiB at a time with the WASM core, then
+ * hands out the framed messages one by one: DataRow as one reusable view (no allocation per row),
+ * everything else through `decodeBackend`. A message is valid until the next `next()`; only then
+ * is the unconsumed tail moved to the start of the input region (compaction never moves a byte a
+ * caller may still be reading, and moves each byte at most once: linear time, RELIABILITY case 25).
+ *
+ * A message that cannot fit the input region takes the slow path: its body is accumulated in a JS
+ * array of exactly its length (only up to `maxMessageLength`; above that the header alone is a
+ * `PGS_FRAME_TOO_LARGE`, before anything is allocated, case 24) and decoded in pure JS.
+ * Every violation is a typed `ProtocolError`; after one the reader is poisoned and rethrows it.
+ */
+import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
+import { createCore, type WasmCore } from '../wasm/core.js';
+import { Layout, Status } from '../wasm/layout.js';
+import { decodeBackend } from './backend/index.js';
+import { decodeDataRow, WasmDataRow } from './backend/data-row.js';
+import { Limits, MessageCode } from './codes.js';
+import type { BackendMessage } from './messages.js';
+
+/** Options of a BackendReader. */
+export interface BackendReaderOptions {
+  /**
+   * Largest declared length (counting itself) accepted for DataRow, CopyData, RowDescription and
+   * FunctionCallResponse; default 256 MiB, at most 1 GiB. Other types have fixed, smaller caps.
+   */
+  maxMessageLength?: number;
+}
+
+/** Default `maxMessageLength`: 256 MiB. */
+export const DEFAULT_MAX_MESSAGE_LENGTH = 0x1000_0000;
+/** Bytes framed per scan: batches above 64 KiB make the batch-string trick slower (PERFORMANCE.md). */
+const BATCH_BUDGET = 0x1_0000;
+/** The type byte and the length word. */
+const HEADER = 5;
+/** The length word counts itself. */
+const LENGTH_WORD = 4;
+
+const { INPUT, INPUT_SIZE } = Layout;
+const INPUT_END = INPUT + INPUT_SIZE;
+const TABLE = Layout.MESSAGES >> 2;
+const RESULT = Layout.RESULT >> 2;
+
+/** PostgreSQL's name of a backend message type, for error messages (`READY_FOR_QUERY` → `ReadyForQuery`). */
+const names = new Map<number, string>(
+  Object.entries(MessageCode).map(([key, code]) => [
+    code,
+    key.toLowerCase().replace(/(^|_)([a-z])/g, (_, _sep: string, c: string) => c.toUpperCase()),
+  ]),
+);
+
+function typeName(type: number): string {
+  return names.get(type) ?? `message 0x${type.toString(16).padStart(2, '0')}`;
+}
+
+/** The typed error for a scan that stopped on a violation. */
+function scanError(status: number, type: number, length: number, detail: number): PgStreamError {
+  const name = typeName(type);
+  switch (status) {
+    case Status.LENGTH_TOO_SHORT:
+      return new ProtocolError(ErrorCode.FRAME_LENGTH_TOO_SHORT, `${name} declares length ${length}, below its minimum of ${detail}`);
+    case Status.LENGTH_MISMATCH:
+      return new ProtocolError(ErrorCode.FRAME_LENGTH_MISMATCH, `${name} must have length ${detail}, got ${length}`);
+    case Status.TOO_LARGE:
+      return new ProtocolError(ErrorCode.FRAME_TOO_LARGE, `${name} declares length ${length}, above its limit of ${detail}`);
+    case Status.UNKNOWN_TYPE:
+      return new ProtocolError(ErrorCode.UNKNOWN_MESSAGE, `unknown backend message type 0x${type.toString(16).padStart(2, '0')}`);
+    case Status.FIELD_COUNT:
+      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow promises ${detail} fields in a ${length - LENGTH_WORD}-byte body`);
+    case Status.FIELD_LENGTH:
+      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow field ${detail} has a negative length other than -1`);
+    case Status.FIELD_OVERRUN:
+      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow field ${detail} runs past the end of the message`);
+    case Status.TRAILING_BYTES:
+      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow has ${detail} bytes left over after its last field`);
+  }
+  return new ProtocolError(ErrorCode.WASM_FAULT, `the WebAssembly scanner returned the unexpected status ${status}`);
+}
+
+function invalid(what: string): ClientError {
+  return new ClientError(ErrorCode.INVALID_ARGUMENT, what);
+}
+
+/** Frames and decodes the messages of a backend (server → client) byte stream. */
+export class BackendReader {
+  private readonly core: WasmCore;
+  private readonly row: WasmDataRow;
+  private readonly maxMessageLength: number;
+  private memory: Uint8Array;
+  private words: Int32Array;
+  /** First byte of the input region not yet framed. */
+  private head: number = INPUT;
+  /** End of the bytes written to the input region. */
+  private tail: number = INPUT;
+  /** Next message-table entry to hand out, and how many the last scan framed. */
+  private cursor = 0;
+  private count = 0;
+  /** Slow path: the body of a message larger than the input region, its type, and bytes received. */
+  private big: Uint8Array | null = null;
+  private bigType = 0;
+  private bigFilled = 0;
+  private error: PgStreamError | null = null;
+
+  constructor(options: BackendReaderOptions = {}) {
+    const max = options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
+    if (!Number.isInteger(max) || max < LENGTH_WORD || max > Limits.MAX_MESSAGE_LENGTH) {
+      throw invalid(`maxMessageLength must be an integer in [${LENGTH_WORD}, ${Limits.MAX_MESSAGE_LENGTH}], got ${max}`);
+    }
+    this.maxMessageLength = max;
+    this.core = createCore();
+    this.core.configure(max);
+    this.memory = this.core.bytes;
+    this.words = this.core.words;
+    this.row = new WasmDataRow(this.core);
+  }
+
+  /** Free space a transport may read into directly; report what landed with `commit()`. */
+  writable(): Uint8Array {
+    this.check();
+    if (this.big !== null && this.bigFilled < this.big.length) return this.big.subarray(this.bigFilled);
+    return this.memory.subarray(this.tail, INPUT_END);
+  }
+
+  /**
+   * `n` bytes were written into a view from `writable()`. If that view (`landed`) is not where
+   * `writable()` points now (it was handed to a socket earlier), its bytes are moved into place.
+   */
+  commit(n: number, landed?: Uint8Array): void {
+    this.check();
+    if (!Number.isInteger(n) || n < 0) throw invalid(`commit(${n}): not a byte count`);
+    if (landed !== undefined) {
+      if (n > landed.length) throw invalid(`commit(${n}) exceeds the ${landed.length}-byte view it names`);
+      if (!this.isWritablePosition(landed)) {
+        if (this.ingest(landed.subarray(0, n)) !== n) throw invalid(`commit(${n}): no room for the bytes that landed`);
+        return;
+      }
+    }
+    if (this.big !== null && this.bigFilled < this.big.length) {
+      if (n > this.big.length - this.bigFilled) throw invalid(`commit(${n}) exceeds the writable space`);
+      this.bigFilled += n;
+      return;
+    }
+    if (n > INPUT_END - this.tail) throw invalid(`commit(${n}) exceeds the writable space`);
+    this.tail += n;
+  }
+
+  /** Copies bytes in; returns how many were taken (0 when full: consume messages with `next()` first). */
+  push(chunk: Uint8Array): number {
+    this.check();
+    return this.ingest(chunk);
+  }
+
+  /** Bytes held that `next()` has not returned yet. */
+  get buffered(): number {
+    const start = this.cursor < this.count ? this.words[TABLE + this.cursor * Layout.MESSAGE_WORDS + Layout.MESSAGE_BODY]! - HEADER : this.head;
+    return this.tail - start + (this.big === null ? 0 : HEADER + this.bigFilled);
+  }
+
+  /** Bytes `push()` could take now. */
+  get free(): number {
+    const big = this.big === null ? 0 : this.big.length - this.bigFilled;
+    return big + INPUT_END - this.tail;
+  }
+
+  /**
+   * The next complete message, or null when more bytes are needed. Invalidates the previous
+   * message. Throws a ProtocolError on malformed input, and the same error on every later call.
+   */
+  next(): BackendMessage | null {
+    if (this.error !== null) throw this.error;
+    try {
+      // A detached view reads as empty: the memory buffer was replaced, rebuild the views.
+      if (this.memory.length === 0) this.refresh();
+      if (this.cursor < this.count) return this.message(this.cursor++);
+      return this.advance();
+    } catch (err) {
+      this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `could not decode a backend message: ${String(err)}`, { cause: err });
+      throw this.error;
+    }
+  }
+
+  /** Message-table entry `k` of the current batch as a message. */
+  private message(k: number): BackendMessage {
+    const w = TABLE + k * Layout.MESSAGE_WORDS;
+    const words = this.words;
+    const type = words[w]!;
+    const body = words[w + Layout.MESSAGE_BODY]!;
+    const length = words[w + Layout.MESSAGE_LENGTH]!;
+    if (type === MessageCode.DATA_ROW) {
+      const memory = this.memory;
+      return this.row.point(words[w + Layout.MESSAGE_FIRST_FIELD]!, (memory[body]! << 8) | memory[body + 1]!, body, length);
+    }
+    return decodeBackend(type, this.memory.subarray(body, body + length));
+  }
+
+  /** Everything handed out is consumed: deliver the slow-path message, or frame the next batch. */
+  private advance(): BackendMessage | null {
+    this.count = this.cursor = 0;
+    if (this.big !== null) {
+      if (this.bigFilled < this.big.length) return null;
+      const body = this.big;
+      this.big = null;
+      return this.bigType === MessageCode.DATA_ROW ? decodeDataRow(body) : decodeBackend(this.bigType, body);
+    }
+    if (this.head === this.tail) {
+      this.head = this.tail = INPUT;
+      return null;
+    }
+    this.refresh();
+    const ascii = this.row.wantsText;
+    const status = this.core.scan(this.head, this.tail, BATCH_BUDGET, ascii);
+    const words = this.words;
+    const messages = words[RESULT + Layout.RESULT_MESSAGES]!;
+    const stop = words[RESULT + Layout.RESULT_STOP]!;
+    if (messages > 0) {
+      // Anything after them (a violation, a message too big) is met again by the next scan from `stop`.
+      this.row.batch(this.head, stop, words[RESULT + Layout.RESULT_FIELDS]!, ascii);
+      this.head = stop;
+      this.count = messages;
+      this.cursor = 1;
+      return this.message(0);
+    }
+    if (status === Status.NEED_MORE) {
+      this.compact();
+      return null;
+    }
+    const type = words[RESULT + Layout.RESULT_TYPE]!;
+    const length = words[RESULT + Layout.RESULT_LENGTH]!;
+    if (status === Status.TOO_BIG) return this.startBig(type, length);
+    throw scanError(status, type, length, words[RESULT + Layout.RESULT_DETAIL]!);
+  }
+
+  /** Moves the incomplete message at `head` to the start of the input region. */
+  private compact(): void {
+    if (this.head === INPUT) return;
+    this.memory.copyWithin(INPUT, this.head, this.tail);
+    this.tail -= this.head - INPUT;
+    this.head = INPUT;
+  }
+
+  /** Starts the slow path for a message longer than the input region (the core checked the cap). */
+  private startBig(type: number, length: number): null {
+    if (length > this.maxMessageLength) {
+      throw scanError(Status.TOO_LARGE, type, length, this.maxMessageLength);
+    }
+    const big = new Uint8Array(length - LENGTH_WORD);
+    // Everything buffered belongs to this message: it is longer than the region.
+    const have = this.tail - this.head - HEADER;
+    big.set(this.memory.subarray(this.head + HEADER, this.tail));
+    this.big = big;
+    this.bigType = type;
+    this.bigFilled = have;
+    this.head = this.tail = INPUT;
+    return null;
+  }
+
+  /** Takes bytes in stream order: into the slow-path body first, then the input region. */
+  private ingest(chunk: Uint8Array): number {
+    let taken = 0;
+    const big = this.big;
+    if (big !== null && this.bigFilled < big.length) {
+      taken = Math.min(chunk.length, big.length - this.bigFilled);
+      big.set(chunk.subarray(0, taken), this.bigFilled);
+      this.bigFilled += taken;
+      if (taken === chunk.length) return taken;
+    }
+    this.refresh();
+    const n = Math.min(chunk.length - taken, INPUT_END - this.tail);
+    if (chunk.buffer === this.memory.buffer) {
+      const from = chunk.byteOffset + taken;
+      this.memory.copyWithin(this.tail, from, from + n);
+    } else {
+      this.memory.set(chunk.subarray(taken, taken + n), this.tail);
+    }
+    this.tail += n;
+    return taken + n;
+  }
+
+  /** True when `view` starts where `writable()` points now. */
+  private isWritablePosition(view: Uint8Array): boolean {
+    const big = this.big;
+    if (big !== null && this.bigFilled < big.length) {
+      return view.buffer === big.buffer && view.byteOffset === big.byteOffset + this.bigFilled;
+    }
+    return view.buffer === this.memory.buffer && view.byteOffset === this.tail;
+  }
+
+  /** Rebuilds the memory views if the WASM memory's buffer changed (RELIABILITY case 26). */
+  private refresh(): void {
+    const memory = this.core.refresh();
+    if (memory !== this.memory) {
+      this.memory = memory;
+      this.words = this.core.words;
+      this.row.rebind();
+    }
+  }
+
+  private check(): void {
+    if (this.error !== null) throw this.error;
+  }
+}
