@@ -7,7 +7,8 @@
  *   streams: rows5, rows5_utf8, text1k, cols40, binary7 (bench/streams.mjs)
  *   implementations: ours (dist/: BackendReader + DataRow views), js (bench/js-anchor.mjs, the
  *     "equally optimised JS" design), pgprotocol (pg-protocol's Parser, what `pg` uses)
- *   levels: index (frame + field index, no strings), strings (a string for every field),
+ *   levels: scan (ours only: the WASM core framing + field index, no JS objects), index (frame +
+ *     field index through the public API, no strings), strings (a string for every field),
  *     columnar (integer columns into typed arrays, text columns as strings), typed (a typed JS
  *     value for every field of a binary-format stream)
  * It prints one JSON line (see lib.mjs) with the timed runs and a checksum that run.mjs compares
@@ -236,7 +237,48 @@ function feed(reader, chunks, onMessage) {
   }
 }
 
+/**
+ * The WASM core alone (no message objects): chunks copied into its input region, `scan()` frames
+ * ≤ 64 KiB per call into its message and field tables, exactly as BackendReader drives it. This is
+ * the "frame + index" engine PERFORMANCE.md measures; `index` below adds the public next() loop.
+ */
+async function oursScan(stream) {
+  const { createCore } = await requireOurs('wasm/core.js', ['createCore']);
+  const { Layout, Status } = await requireOurs('wasm/layout.js', ['Layout', 'Status']);
+  const { INPUT, INPUT_SIZE, RESULT } = Layout;
+  const R = RESULT >> 2;
+  const BUDGET = 0x1_0000;
+  return () => {
+    const core = createCore();
+    core.configure(0x1000_0000);
+    const mem = core.bytes;
+    const words = core.words;
+    let head = INPUT;
+    let tail = INPUT;
+    let messages = 0;
+    let fields = 0;
+    for (const c of stream.chunks) {
+      if (head > INPUT) { mem.copyWithin(INPUT, head, tail); tail -= head - INPUT; head = INPUT; }
+      if (tail + c.length > INPUT + INPUT_SIZE) throw new Error('input region full');
+      mem.set(c, tail);
+      tail += c.length;
+      for (;;) {
+        const status = core.scan(head, tail, BUDGET, false);
+        const m = words[R + Layout.RESULT_MESSAGES];
+        if (status < 0) throw new Error(`scan status ${status}`);
+        if (m === 0) break;
+        messages += m;
+        fields += words[R + Layout.RESULT_FIELDS];
+        head = words[R + Layout.RESULT_STOP];
+        if (status === Status.NEED_MORE) break;
+      }
+    }
+    return { messages, fields };
+  };
+}
+
 async function ours(stream, level) {
+  if (level === 'scan') return oursScan(stream);
   const { BackendReader } = await requireOurs('protocol/frame-reader.js', ['BackendReader']);
   const { chunks } = stream;
   if (level === 'index') {

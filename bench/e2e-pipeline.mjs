@@ -18,6 +18,8 @@ import { parseArgs } from './lib.mjs';
 const SQL = 'SELECT $1::int';
 const DEPTH = 100;
 const count = Number(parseArgs().count ?? 100_000);
+/** Queries of the warm-up round (JIT, statement caches), not timed. */
+const WARM = 3_000;
 
 const measure = async (fn) => {
   const c0 = cpuMs();
@@ -28,7 +30,7 @@ const measure = async (fn) => {
 };
 
 /** Runs `count` calls of `one(i)` with `depth` of them in flight (depth workers, each sequential). */
-async function inFlight(depth, one) {
+async function inFlight(depth, one, count) {
   let next = 0;
   let sum = 0;
   const worker = async () => {
@@ -47,14 +49,16 @@ await e2eMain({
     const client = await pgClient(mode === 'depth100' ? { pipeline: true } : {});
     const one = (i) => client.query({ name: 'point', text: SQL, values: [i & 1023], rowMode: 'array' }).then((r) => Number(r.rows[0][0]));
     await one(0);
-    return { run: () => measure(() => inFlight(mode === 'depth1' ? 1 : DEPTH, one)), close: () => client.end() };
+    const depth = mode === 'depth1' ? 1 : DEPTH;
+    return { warm: () => inFlight(depth, one, WARM), run: () => measure(() => inFlight(depth, one, count)), close: () => client.end() };
   },
   async postgresjs(_args, mode) {
     if (mode === 'batch100') throw new Error('postgres.js has no way to send one Sync per 100 queries');
     const sql = await postgresJs();
     const one = (i) => sql.unsafe(SQL, [i & 1023], { prepare: true }).values().then((r) => Number(r[0][0]));
     await one(0);
-    return { run: () => measure(() => inFlight(mode === 'depth1' ? 1 : DEPTH, one)), close: () => sql.end() };
+    const depth = mode === 'depth1' ? 1 : DEPTH;
+    return { warm: () => inFlight(depth, one, WARM), run: () => measure(() => inFlight(depth, one, count)), close: () => sql.end() };
   },
   async pgbench(_args, mode) {
     if (mode === 'depth100') throw new Error('pgbench pipelines only with one Sync per \\endpipeline');
@@ -65,6 +69,7 @@ await e2eMain({
       + (mode === 'batch100' ? `\\startpipeline\n${'SELECT :v::int;\n'.repeat(DEPTH)}\\endpipeline\n` : 'SELECT :v::int;\n');
     writeFileSync(file, body);
     return {
+      warm: () => runTool(`pgbench -n -M prepared -c 1 -j 1 -t ${Math.round(WARM / perTx)} -f ${file}`),
       run: async () => {
         const r = await runTool(`pgbench -n -M prepared -c 1 -j 1 -t ${Math.round(count / perTx)} -f ${file}`);
         const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
@@ -81,6 +86,7 @@ await e2eMain({
     const syncEvery = mode === 'batch100' ? DEPTH : 1;
     await conn.prepare('point', SQL);
     return {
+      warm: () => conn.pointQueries('point', WARM, depth, syncEvery),
       run: () => measure(() => conn.pointQueries('point', count, depth, syncEvery)),
       close: () => conn.close(),
       info: conn.info,
