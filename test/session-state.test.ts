@@ -48,9 +48,9 @@ describe('SessionState: simple query protocol', () => {
     const s = new SessionState();
     const out = run(s, [F.query], [
       B.commandComplete('BEGIN'), B.rowDescription(1), B.dataRow(1), B.commandComplete(), B.rowDescription(0),
-      B.dataRow(0), B.commandComplete(), B.emptyQuery(), B.commandComplete('INSERT 0 1'), B.rfq('T'),
+      B.dataRow(0), B.commandComplete(), B.commandComplete('INSERT 0 1'), B.rfq('T'),
     ]);
-    expect(out.map(([o]) => o)).toEqual([...Array<Outcome>(9).fill(PARTIAL), READY]);
+    expect(out.map(([o]) => o)).toEqual([...Array<Outcome>(8).fill(PARTIAL), READY]);
     expect(s.transactionStatus).toBe(TransactionStatus.IN_TRANSACTION);
   });
 
@@ -278,6 +278,11 @@ describe('SessionState: desynchronisation is fatal (RELIABILITY case 5)', () => 
     ['PortalSuspended while idle', [], [], B.portalSuspended(), /no Execute with a row limit pending/],
     ['PortalSuspended for maxRows 0', [F.execute(null, 0), F.sync], [B.dataRow(1)], B.portalSuspended(), /no Execute with a row limit/],
     ['EmptyQueryResponse while idle', [], [], B.emptyQuery(), /no Query or Execute awaiting it/],
+    ['EmptyQueryResponse after a statement', [F.query], [B.commandComplete()], B.emptyQuery(), /no Query or Execute awaiting it/],
+    ['EmptyQueryResponse twice', [F.query], [B.emptyQuery()], B.emptyQuery(), /no Query or Execute awaiting it/],
+    ['a statement after EmptyQueryResponse', [F.query], [B.emptyQuery()], B.commandComplete(), /not expected in this state/],
+    ['ErrorResponse after EmptyQueryResponse', [F.query], [B.emptyQuery()], B.error(), /the empty query already finished/],
+    ['ReadyForQuery with no response to the Query', [F.query], [], B.rfq(), /the request is not finished/],
     ['duplicate ReadyForQuery', [F.query], [B.commandComplete(), B.rfq()], B.rfq(), /unexpected ReadyForQuery \(no Sync, Query or FunctionCall pending/],
     ['ReadyForQuery while an Execute is pending', [F.execute(null)], [], B.rfq(), /no Sync, Query or FunctionCall pending; awaiting Execute/],
     ['ReadyForQuery before CommandComplete', [F.query], [B.rowDescription(1), B.dataRow(1)], B.rfq(), /the request is not finished/],

@@ -84,6 +84,8 @@ const COPY_BOTH = 5;
 const FAILED = 6;
 const DONE = 7;
 const PARAMS = 8;
+/** A Query after at least one statement finished (START = nothing received for it yet). */
+const NEXT = 9;
 
 // Row shapes: a field count, or one of these.
 const UNKNOWN_SHAPE = -1;
@@ -255,7 +257,7 @@ export class SessionState {
         }
         return this.#partial(k);
       case 'RowDescription':
-        if (k === QUERY && st === START) {
+        if (k === QUERY && (st === START || st === NEXT)) {
           this.#state = ROWS;
           this.#rowFields = msg.fields.length;
           return this.#partial(k);
@@ -290,14 +292,18 @@ export class SessionState {
         if (this.#flags[this.#first] === CLOSES_PORTAL) this.#dropShape(this.#names[this.#first]);
         return this.#complete(k);
       case 'CommandComplete':
-        if ((k === QUERY || k === EXECUTE) && (st === START || st === ROWS || st === COPY_IN || st === COPY_OUT_DONE || st === COPY_BOTH)) {
+        if ((k === QUERY || k === EXECUTE) && (st === START || st === NEXT || st === ROWS || st === COPY_IN || st === COPY_OUT_DONE || st === COPY_BOTH)) {
           if (k === EXECUTE) return this.#complete(k);
-          this.#state = START;
+          this.#state = NEXT;
           return this.#partial(k);
         }
         return this.#violation(msg, k === QUERY || k === EXECUTE ? 'not expected in this state' : 'no Query or Execute pending');
       case 'EmptyQueryResponse':
-        if (k === QUERY && st === START) return this.#partial(k);
+        // Only an entirely empty query string gets EmptyQueryResponse, and nothing else before ReadyForQuery.
+        if (k === QUERY && st === START) {
+          this.#state = DONE;
+          return this.#partial(k);
+        }
         if (k === EXECUTE && st === START) return this.#complete(k);
         return this.#violation(msg, 'no Query or Execute awaiting it');
       case 'PortalSuspended':
@@ -306,7 +312,7 @@ export class SessionState {
       case 'CopyInResponse':
       case 'CopyOutResponse':
       case 'CopyBothResponse':
-        if ((k === QUERY || k === EXECUTE) && st === START) {
+        if ((k === QUERY && (st === START || st === NEXT)) || (k === EXECUTE && st === START)) {
           this.#state = msg.type === 'CopyInResponse' ? COPY_IN : msg.type === 'CopyOutResponse' ? COPY_OUT : COPY_BOTH;
           return this.#partial(k);
         }
@@ -317,7 +323,7 @@ export class SessionState {
       case 'CopyDone':
         if (st === COPY_OUT || st === COPY_BOTH) {
           // After COPY BOTH (replication) a Query may still send a result set before CommandComplete.
-          this.#state = st === COPY_BOTH && k === QUERY ? START : COPY_OUT_DONE;
+          this.#state = st === COPY_BOTH && k === QUERY ? NEXT : COPY_OUT_DONE;
           return this.#partial(k);
         }
         return this.#violation(msg, 'not in COPY OUT or COPY BOTH mode');
@@ -331,7 +337,7 @@ export class SessionState {
         return this.#error(msg);
       case 'ReadyForQuery':
         if (!((k === SYNC && (st === START || st === FAILED))
-          || (k === QUERY && (st === START || st === FAILED))
+          || (k === QUERY && (st === NEXT || st === DONE || st === FAILED))
           || (k === FUNCTION_CALL && (st === DONE || st === FAILED)))) {
           return this.#violation(msg, k === SYNC || k === QUERY || k === FUNCTION_CALL ? 'the request is not finished' : 'no Sync, Query or FunctionCall pending');
         }
@@ -365,6 +371,7 @@ export class SessionState {
       case FUNCTION_CALL:
       case SYNC:
         if (this.#state === FAILED) return this.#violation(msg, 'a second error for the same request');
+        if (this.#state === DONE && k === QUERY) return this.#violation(msg, 'the empty query already finished');
         // Not extended-protocol messages: no skipping, ReadyForQuery follows.
         this.#state = FAILED;
         return Outcome.FAILED;
