@@ -153,6 +153,22 @@ export interface ServerCertFiles {
   caFile: string;
 }
 
+/** A client certificate and key on disk (for libpq-style `sslcert`/`sslkey` options). */
+export interface ClientCertFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+/** The files a client may point at (`sslrootcert`, `sslcert`, `sslkey`). */
+export interface ClientSideFiles {
+  /** The CA (same content as the server's ssl_ca_file). */
+  caFile: string;
+  wrongCaFile: string;
+  /** By role name. */
+  clients: Record<string, ClientCertFiles>;
+  untrustedClient: ClientCertFiles;
+}
+
 /**
  * Writes a server's certificate files into `dir`: the key with mode 0600 owned by the server user
  * (PostgreSQL refuses group- or world-readable keys), the rest world-readable.
@@ -167,4 +183,27 @@ export function writeServerCertFiles(dir: string, pair: CertPair, ca: string): S
   chmodSync(files.keyFile, 0o600);
   for (const f of Object.values(files)) giveToServer(f);
   return files;
+}
+
+/** Writes the client-side files into `dir` (keys 0600, owned by this process's user). */
+export function writeClientCertFiles(dir: string, certs: TestCertificates): ClientSideFiles {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const pem = (name: string, text: string, mode: number): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text, { mode });
+    chmodSync(path, mode);
+    return path;
+  };
+  const pair = (name: string, p: CertPair): ClientCertFiles => ({
+    certFile: pem(`${name}.crt`, p.cert, 0o644),
+    keyFile: pem(`${name}.key`, p.key, 0o600),
+  });
+  const clients: Record<string, ClientCertFiles> = {};
+  for (const [role, p] of Object.entries(certs.clients)) clients[role] = pair(role, p);
+  return {
+    caFile: pem('root.crt', certs.ca, 0o644),
+    wrongCaFile: pem('wrong-root.crt', certs.wrongCa, 0o644),
+    clients,
+    untrustedClient: pair('untrusted', certs.untrustedClient),
+  };
 }

@@ -8,7 +8,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { findServer } from './binaries.js';
-import type { ServerCertFiles, TestCertificates } from './certs.js';
+import type { ClientSideFiles, ServerCertFiles, TestCertificates } from './certs.js';
 import { giveToServer, sessionDir, spawnServer, track } from './host.js';
 import { authHba, DATABASE, SUPERUSER, TEST_ROLES, trustHba } from './roles.js';
 import { adoptTemplate, copyDataDir, templateFor } from './template.js';
@@ -52,7 +52,10 @@ export interface ConnectionFacts {
 
 /** TLS material of a cluster: the PEMs of every test certificate and the files the server reads. */
 export interface ClusterCerts extends TestCertificates {
+  /** What the server reads. */
   files: ServerCertFiles;
+  /** Copies for clients that take file paths (sslrootcert, sslcert, sslkey). */
+  clientFiles: ClientSideFiles;
   /** The PEM pair the server presents (`server` or `expiredServer`). */
   presented: 'valid' | 'expired';
 }
@@ -257,16 +260,17 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   let certs: ClusterCerts | null = null;
   if (opts.tls === true) {
     // Loaded on demand: the X.509 library takes a few hundred milliseconds to load.
-    const { testCertificates, writeServerCertFiles } = await import('./certs.js');
+    const { testCertificates, writeClientCertFiles, writeServerCertFiles } = await import('./certs.js');
     const all = await testCertificates();
     const presented = opts.serverCert ?? 'valid';
     const pair = presented === 'expired' ? all.expiredServer : all.server;
-    certs = { ...all, presented, files: writeServerCertFiles(join(runDir, 'tls'), pair, all.ca) };
+    const files = writeServerCertFiles(join(runDir, 'tls'), pair, all.ca);
+    certs = { ...all, presented, files, clientFiles: writeClientCertFiles(join(runDir, 'client-tls'), all) };
   }
   const settings = { ...baseSettings(runDir, certs?.files ?? null), ...opts.settings };
   const conf = Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n');
   appendFileSync(join(dataDir, 'postgresql.conf'), `\n# pg-stream embedded cluster\n${conf}\n`);
-  writeFileSync(join(dataDir, 'pg_hba.conf'), opts.auth === true ? authHba() : trustHba());
+  writeFileSync(join(dataDir, 'pg_hba.conf'), opts.auth === true ? authHba(certs !== null) : trustHba());
 
   let logFile = join(runDir, 'server.log');
   if (opts.logDir !== undefined) {

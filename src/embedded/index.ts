@@ -9,7 +9,7 @@ import { DATABASE, SUPERUSER, TEST_ROLES } from './roles.js';
 export { availableServers, findServer } from './binaries.js';
 export type { PgBinaries } from './binaries.js';
 export { generateTestCertificates, testCertificates, SERVER_NAMES, CLIENT_CERT_ROLES } from './certs.js';
-export type { CertPair, TestCertificates } from './certs.js';
+export type { CertPair, ClientCertFiles, ClientSideFiles, ServerCertFiles, TestCertificates } from './certs.js';
 export { connectionFacts, startCluster, EmbeddedPostgresError } from './cluster.js';
 export type { Cluster, ClusterCerts, ClusterFacts, ClusterOptions, ConnectionFacts } from './cluster.js';
 export { TEST_ROLES, SUPERUSER, DATABASE } from './roles.js';

@@ -22,7 +22,7 @@ export interface TestRole {
 
 /**
  * Every role a cluster started with `auth: true` has, with its password and method. Over TCP on
- * 127.0.0.1; on the unix socket every role is trusted.
+ * loopback; on the unix socket every role is trusted.
  */
 export const TEST_ROLES = {
   postgres: { password: 'postgres-secret', storage: 'scram-sha-256', method: 'scram-sha-256 (superuser)' },
@@ -36,6 +36,12 @@ export const TEST_ROLES = {
   certuser: { password: null, storage: null, method: 'cert (client certificate CN = role) over TLS' },
   certscram: { password: 'certscram-secret', storage: 'scram-sha-256', method: 'scram-sha-256 plus a client certificate (clientcert=verify-ca) over TLS' },
 } as const satisfies Record<string, TestRole>;
+
+/**
+ * Addresses the pg_hba lines cover: all of 127/8, so a test may add e.g. 127.0.0.2 to
+ * listen_addresses to reach the server under a name its certificate does not carry.
+ */
+const LOOPBACK = '127.0.0.0/8';
 
 /** Name of a test role. */
 export type TestRoleName = keyof typeof TEST_ROLES;
@@ -60,9 +66,12 @@ export function roleSql(): string[] {
   return out;
 }
 
-/** pg_hba.conf for a cluster with every method (TLS lines only match when ssl is on). */
-export function authHba(): string {
-  const net = '127.0.0.1/32';
+/**
+ * pg_hba.conf for a cluster with every method. Without TLS the hostssl lines are left out (the
+ * server would only warn that they cannot match); the roles they serve then hit a reject line.
+ */
+export function authHba(tls: boolean): string {
+  const net = LOOPBACK;
   const lines = [
     'local all all trust',
     `hostssl all certuser ${net} cert`,
@@ -79,10 +88,10 @@ export function authHba(): string {
     `host all ${SUPERUSER} ${net} scram-sha-256`,
     `host all all ${net} reject`,
   ];
-  return lines.join('\n') + '\n';
+  return lines.filter((l) => tls || !l.startsWith('hostssl ')).join('\n') + '\n';
 }
 
-/** pg_hba.conf that trusts everyone on the socket and on 127.0.0.1. */
+/** pg_hba.conf that trusts everyone on the socket and on loopback. */
 export function trustHba(): string {
-  return 'local all all trust\nhost all all 127.0.0.1/32 trust\n';
+  return `local all all trust\nhost all all ${LOOPBACK} trust\n`;
 }
