@@ -40,7 +40,7 @@ describe.each(servers.map((s) => [`${s.version} (${s.source})`, s] as const))('P
     expect(await sslAnswer({ host: c.host, port: c.port })).toBe('S');
     // Every test role exists (listed by pg_roles when the template was made).
     expect([...c.roles].sort()).toEqual(Object.keys(TEST_ROLES).sort());
-    expect(readFileSync(join(c.dataDir, 'pg_hba.conf'), 'utf8')).toBe(authHba());
+    expect(readFileSync(join(c.dataDir, 'pg_hba.conf'), 'utf8')).toBe(authHba(true));
 
     const backends = childrenOf(c.pid);
     expect(backends.length).toBeGreaterThan(0);

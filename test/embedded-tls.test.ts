@@ -113,6 +113,20 @@ describe('PostgreSQL 18 with TLS', () => {
     });
   });
 
+  test('reached at an address its certificate does not name (127.0.0.2), verification fails', async () => {
+    const alt = await startPrivateCluster({ version: 18, tls: true, settings: { listen_addresses: "'127.0.0.1,127.0.0.2'" } });
+    try {
+      await expect(directTls(alt, { ca: alt.certs!.ca, host: '127.0.0.2', servername: '' })).rejects.toMatchObject({
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      });
+      const ok = await directTls(alt, { ca: alt.certs!.ca, host: '127.0.0.1', servername: '' });
+      expect(ok.authorized).toBe(true);
+      ok.destroy();
+    } finally {
+      await alt.stop();
+    }
+  });
+
   test('the expired server certificate fails verification', async () => {
     expect(expired.certs!.presented).toBe('expired');
     await expect(directTls(expired, { ca: expired.certs!.ca })).rejects.toMatchObject({ code: 'CERT_HAS_EXPIRED' });
