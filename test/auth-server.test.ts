@@ -137,11 +137,15 @@ interface LoginResult {
   wire: Wire;
 }
 
+/** The connection of the latest login, to check what a refused login sent. */
+let lastWire: Wire | null = null;
+
 /** Logs in, driving src/auth exactly as a connection would. */
 async function login(c: Cluster, o: LoginOptions): Promise<LoginResult> {
   const tls = o.tls ?? false;
   const policy: AuthPolicy = { ...DEFAULT_AUTH_POLICY, ...o.policy };
   const wire = await open(c, tls);
+  lastWire = wire;
   try {
     wire.socket.write(new Bytes().i32(196608).cstr('user').cstr(o.user).cstr('database').cstr('postgres').u8(0).packet());
     wire.sentAfterStartup = 0;
@@ -199,16 +203,27 @@ async function login(c: Cluster, o: LoginOptions): Promise<LoginResult> {
   }
 }
 
+/** Waits for the startup ReadyForQuery, runs `sql`, and waits for its ReadyForQuery. */
+async function query(wire: Wire, sql: string): Promise<void> {
+  for (let m = await wire.next(); m.type !== 'Z'; m = await wire.next()) {
+    if (m.type === 'E') throw new Error(errorFields(m.body).get('M'));
+  }
+  wire.write(new Bytes().cstr(sql).frame('Q'));
+  let error: string | undefined;
+  for (let m = await wire.next(); m.type !== 'Z'; m = await wire.next()) {
+    if (m.type === 'E') error = errorFields(m.body).get('M');
+  }
+  if (error !== undefined) throw new Error(`${sql}: ${error}`);
+}
+
 async function loginOk(c: Cluster, o: LoginOptions): Promise<LoginResult> {
   const r = await login(c, o);
-  // The server really let us in: it answers a query.
-  r.wire.write(new Bytes().cstr('SELECT 1').frame('Q'));
-  for (;;) {
-    const m = await r.wire.next();
-    if (m.type === 'E') throw new Error(errorFields(m.body).get('M'));
-    if (m.type === 'Z' && r.wire.sentAfterStartup > 0) break;
+  try {
+    // The server really let us in: it answers a query.
+    await query(r.wire, 'SELECT 1');
+  } finally {
+    r.wire.close();
   }
-  r.wire.close();
   return r;
 }
 
@@ -223,6 +238,18 @@ async function refusal(p: Promise<unknown>): Promise<Error> {
 }
 
 const role = (name: keyof typeof TEST_ROLES) => ({ user: name, password: TEST_ROLES[name].password! });
+
+/** Runs one simple-protocol statement as the superuser. */
+async function exec(c: Cluster, sql: string): Promise<void> {
+  const r = await login(c, role('postgres'));
+  try {
+    await query(r.wire, sql);
+  } finally {
+    r.wire.close();
+  }
+}
+
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Generates a self-signed server certificate with the given algorithms, as PEM. */
 async function serverPair(keyAlg: Record<string, unknown>, signAlg: Record<string, unknown> = keyAlg) {
@@ -284,6 +311,32 @@ for (const version of [18, 13]) {
       expect((e as ServerRefused).sqlstate).toBe('28P01');
     });
 
+    it('SASLprep edge cases match the server byte for byte (PostgreSQL semantics, not plain RFC 4013)', async () => {
+      const cases: [string, string | null][] = [
+        ['pass\u0007word', null], // pure ASCII: used unchanged, control character and all
+        ['I\u00adX', 'IX'], // mapped to nothing
+        ['a\u0340', null], // prohibited before normalisation: the raw bytes are used
+        ['\ufb4a', '\u05ea\u05bc'], // bidi checked before normalisation: accepted, then NFKC
+        ['\u0627\u0031', null], // bidi violation: the raw bytes are used
+        ['\u00ad\u034f', null], // maps to nothing at all: the raw bytes are used
+      ];
+      try {
+        for (const [password, equivalent] of cases) {
+          await exec(c, `SET password_encryption = 'scram-sha-256'; ALTER ROLE scram_user PASSWORD ${literal(password)}`);
+          await loginOk(c, { user: 'scram_user', password }).catch((e: Error) => {
+            throw new Error(`${JSON.stringify(password)}: ${e.message}`);
+          });
+          if (equivalent !== null) {
+            await loginOk(c, { user: 'scram_user', password: equivalent }).catch((e: Error) => {
+              throw new Error(`${JSON.stringify(equivalent)} (for ${JSON.stringify(password)}): ${e.message}`);
+            });
+          }
+        }
+      } finally {
+        await exec(c, `SET password_encryption = 'scram-sha-256'; ALTER ROLE scram_user PASSWORD ${literal(TEST_ROLES.scram_user.password)}`);
+      }
+    });
+
     it('SCRAM-SHA-256-PLUS over TLS (channel_binding=prefer) binds to the ECDSA P-256/SHA-256 certificate', async () => {
       const r = await loginOk(c, { ...role('scram_user'), tls: true });
       expect(r.mechanism).toBe('SCRAM-SHA-256-PLUS');
@@ -296,6 +349,7 @@ for (const version of [18, 13]) {
       const e = await refusal(login(c, { ...role('scram_user'), policy }));
       expect(e).toBeInstanceOf(AuthError);
       expect((e as AuthError).code).toBe('PGS_CHANNEL_BINDING');
+      expect(lastWire!.sentAfterStartup).toBe(0);
     });
 
     it('channel_binding=disable over TLS: plain SCRAM with n,, is accepted', async () => {
@@ -328,6 +382,7 @@ for (const version of [18, 13]) {
       expect((await loginOk(c, { ...role('pw_user'), tls: true })).method).toBe('password');
       const e = await refusal(login(c, role('pw_user')));
       expect((e as AuthError).code).toBe('PGS_AUTH_CLEARTEXT_INSECURE');
+      expect(lastWire!.sentAfterStartup).toBe(0);
       await loginOk(c, { ...role('pw_user'), policy: { allowCleartextOverPlaintext: true } });
     });
 
@@ -335,6 +390,7 @@ for (const version of [18, 13]) {
       const policy = { requireAuth: parseRequireAuth('scram-sha-256') };
       const e = await refusal(login(c, { ...role('md5_user'), policy }));
       expect((e as AuthError).code).toBe('PGS_AUTH_METHOD_NOT_ALLOWED');
+      expect(lastWire!.sentAfterStartup).toBe(0);
       await loginOk(c, { ...role('scram_user'), policy });
     });
 
