@@ -17,62 +17,10 @@
 import { ClientError, ErrorCode, ProtocolError } from '../errors.js';
 import { TargetKind, TransactionStatus } from './codes.js';
 import type { BackendMessage, ErrorResponse } from './messages.js';
+import { KIND_NAMES, Outcome, RequestKind, SendResult, type TrackedMessage } from './session-state-codes.js';
 
-/** Requests that expect responses, as queued by the tracker. */
-export const RequestKind = {
-  NONE: 0,
-  QUERY: 1,
-  PARSE: 2,
-  BIND: 3,
-  DESCRIBE_STATEMENT: 4,
-  DESCRIBE_PORTAL: 5,
-  EXECUTE: 6,
-  CLOSE: 7,
-  SYNC: 8,
-  FUNCTION_CALL: 9,
-} as const;
-/** A kind of queued request. */
-export type RequestKind = (typeof RequestKind)[keyof typeof RequestKind];
-
-/** What a received message did, returned by `received`. */
-export const Outcome = {
-  /** NoticeResponse, ParameterStatus or NotificationResponse: deliver it; no request is affected. */
-  ASYNC: 0,
-  /** Part of the head request's answer, which continues (rows, COPY data, one statement of a Query…). */
-  PARTIAL: 1,
-  /** The head request completed successfully and left the queue (ParseComplete, an Execute's CommandComplete…). */
-  COMPLETE: 2,
-  /** ErrorResponse: the head request failed; `skipped` further requests will get no response at all. */
-  FAILED: 3,
-  /** ReadyForQuery ended a Sync, Query or FunctionCall cycle; `transactionStatus` is updated. */
-  READY: 4,
-} as const;
-/** What a received message did. */
-export type Outcome = (typeof Outcome)[keyof typeof Outcome];
-
-/** What `sent` learned about a frontend message. */
-export const SendResult = {
-  /** Queued: a response will come. */
-  PENDING: 0,
-  /** Nothing answers this message (Flush, CopyData, CopyDone, CopyFail, Terminate). */
-  NO_RESPONSE: 1,
-  /** The server is discarding input until Sync after an error: this request will get no response. */
-  SKIPPED: 2,
-} as const;
-/** What `sent` learned about a frontend message. */
-export type SendResult = (typeof SendResult)[keyof typeof SendResult];
-
-/**
- * The frontend messages the tracker accepts: PostgreSQL's names; names of portals (`portal`, and
- * `name` for a portal Describe/Close) and `maxRows` are optional and only sharpen the checks. The
- * FrontendMessage shapes of messages.ts fit, and so do constant objects such as `{ type: 'Sync' }`.
- */
-export type TrackedMessage =
-  | { readonly type: 'Query' | 'Parse' | 'Sync' | 'Flush' | 'FunctionCall' | 'Terminate' }
-  | { readonly type: 'CopyData' | 'CopyDone' | 'CopyFail' }
-  | { readonly type: 'Bind'; readonly portal?: string | null }
-  | { readonly type: 'Describe' | 'Close'; readonly target: TargetKind; readonly name?: string | null }
-  | { readonly type: 'Execute'; readonly portal?: string | null; readonly maxRows?: number };
+export { Outcome, RequestKind, SendResult } from './session-state-codes.js';
+export type { TrackedMessage } from './session-state-codes.js';
 
 // States of the head request.
 const START = 0;
@@ -458,16 +406,3 @@ export class SessionState {
     this.#rowFields = UNKNOWN_SHAPE;
   }
 }
-
-const KIND_NAMES: Record<RequestKind, string> = {
-  [NONE]: 'nothing',
-  [QUERY]: 'Query',
-  [PARSE]: 'Parse',
-  [BIND]: 'Bind',
-  [DESCRIBE_STATEMENT]: 'Describe (statement)',
-  [DESCRIBE_PORTAL]: 'Describe (portal)',
-  [EXECUTE]: 'Execute',
-  [CLOSE]: 'Close',
-  [SYNC]: 'Sync',
-  [FUNCTION_CALL]: 'FunctionCall',
-};
