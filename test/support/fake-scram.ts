@@ -111,7 +111,10 @@ export async function serveScram(s: FakeSession, options: ScramServerOptions): P
     t.gs2Header.startsWith('p=') && options.certPem !== undefined
       ? Buffer.concat([Buffer.from(t.gs2Header), endPointHash(options.certPem)])
       : Buffer.from(t.gs2Header);
-  t.bindingValid = attrs.get('c') === b64(binding) && attrs.get('r') === nonce;
+  // A server that offered -PLUS refuses `y` (the client claims the server cannot bind: a downgrade).
+  const offeredPlus = (options.mechanisms ?? []).includes('SCRAM-SHA-256-PLUS');
+  const downgraded = t.gs2Header.startsWith('y') && offeredPlus;
+  t.bindingValid = attrs.get('c') === b64(binding) && attrs.get('r') === nonce && !downgraded;
   if (!t.proofValid || !t.bindingValid) {
     s.send(errorResponse('28P01', `password authentication failed for user "fake"`));
     return t;

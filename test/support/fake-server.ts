@@ -210,10 +210,13 @@ export class FakeSession {
     });
   }
 
-  /** Sends AuthenticationOk, the usual ParameterStatus, BackendKeyData and ReadyForQuery. */
-  sendReady(options: { parameters?: Record<string, string>; secretKey?: Uint8Array | null; processId?: number } = {}): void {
+  /** Sends AuthenticationOk (unless `authOk: false`), the usual ParameterStatus, BackendKeyData and ReadyForQuery. */
+  sendReady(
+    options: { parameters?: Record<string, string>; secretKey?: Uint8Array | null; processId?: number; authOk?: boolean } = {},
+  ): void {
     const params = { server_version: '18.0 (fake)', client_encoding: 'UTF8', server_encoding: 'UTF8', ...options.parameters };
-    const msgs: BackendMessage[] = [{ type: 'AuthenticationOk', code: MessageCode.AUTHENTICATION, auth: AuthCode.OK }];
+    const msgs: BackendMessage[] = [];
+    if (options.authOk !== false) msgs.push({ type: 'AuthenticationOk', code: MessageCode.AUTHENTICATION, auth: AuthCode.OK });
     for (const [name, value] of Object.entries(params)) msgs.push({ type: 'ParameterStatus', code: MessageCode.PARAMETER_STATUS, name, value });
     const key = options.secretKey === undefined ? Uint8Array.of(1, 2, 3, 4) : options.secretKey;
     if (key !== null) msgs.push({ type: 'BackendKeyData', code: MessageCode.BACKEND_KEY_DATA, processId: options.processId ?? 4242, secretKey: key });
