@@ -11,7 +11,8 @@ import { findServer } from './binaries.js';
 import type { ClientSideFiles, ServerCertFiles, TestCertificates } from './certs.js';
 import { giveToServer, sessionDir, spawnServer, track } from './host.js';
 import { authHba, DATABASE, SUPERUSER, TEST_ROLES, trustHba } from './roles.js';
-import { adoptTemplate, copyDataDir, templateFor } from './template.js';
+import { copyDataDir } from './copy.js';
+import { adoptTemplate, templateFor } from './template.js';
 import type { Template } from './template.js';
 
 /** Options of startCluster. */

@@ -86,7 +86,7 @@ export function sessionDir(): string {
 }
 
 /** True when a process with this PID exists and is not a zombie. */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat[stat.lastIndexOf(')') + 2] !== 'Z';

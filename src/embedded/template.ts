@@ -1,15 +1,16 @@
 /**
  * A template data directory per server version: `initdb` once, the test roles created in
  * single-user mode (no client needed: https://www.postgresql.org/docs/current/app-postgres.html
- * "Single-User Mode"), then copied for every cluster (a copy takes tens of milliseconds on tmpfs,
- * initdb most of a second).
+ * "Single-User Mode"), then copied for every cluster (a copy takes tens of milliseconds, initdb
+ * most of a second). Templates are kept across runs by template-cache.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PgBinaries } from './binaries.js';
-import { giveToServer, sessionDir, spawnServer } from './host.js';
+import { sessionDir, spawnServer } from './host.js';
+import { loadCachedTemplate, storeCachedTemplate } from './template-cache.js';
 import { roleSql, TEST_ROLES } from './roles.js';
 
 /** A prepared data directory and what was verified in it. */
@@ -51,10 +52,21 @@ function runToEnd(child: ChildProcess, input: string, what: string, timeoutMs = 
   });
 }
 
-/** Runs initdb into `dir` (trust locally; --no-sync is safe for throwaway data). */
-async function initdb(bins: PgBinaries, dir: string): Promise<void> {
-  const args = ['-D', dir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'];
+/** initdb's options (trust locally; --no-sync is safe for throwaway data). */
+function initdbArgs(bins: PgBinaries): string[] {
+  const args = ['-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'];
   if (bins.major >= 14) args.push('--no-instructions');
+  return args;
+}
+
+/** Everything that decides a template's content: the cache key is a hash of it. */
+export function templateRecipe(bins: PgBinaries): string {
+  return JSON.stringify({ binDir: bins.binDir, version: bins.version, initdb: initdbArgs(bins), roles: roleSql() });
+}
+
+/** Runs initdb into `dir`. */
+async function initdb(bins: PgBinaries, dir: string): Promise<void> {
+  const args = ['-D', dir, ...initdbArgs(bins)];
   const r = await runToEnd(spawnServer(bins.initdb, args, { cwd: sessionDir() }), '', 'initdb');
   if (r.code !== 0) throw new Error(`initdb (${bins.version}) failed with status ${r.code}:\n${r.output.slice(-4000)}`);
 }
@@ -83,11 +95,26 @@ export async function buildTemplate(bins: PgBinaries): Promise<Template> {
 
 const templates = new Map<string, Promise<Template>>();
 
-/** The template for `bins`, built on first use in this process. */
+/**
+ * A template from the on-disk cache (template-cache.ts), else built and stored there; when the
+ * cache cannot be written the built one (in the session directory) is used.
+ */
+async function cachedOrBuilt(bins: PgBinaries): Promise<Template> {
+  const recipe = templateRecipe(bins);
+  const hit = loadCachedTemplate(bins, recipe);
+  if (hit !== null) return hit;
+  const built = await buildTemplate(bins);
+  const stored = storeCachedTemplate(bins, recipe, built);
+  if (stored === null) return built;
+  rmSync(built.dir, { recursive: true, force: true });
+  return stored;
+}
+
+/** The template for `bins`: cached, or built on first use in this process. */
 export function templateFor(bins: PgBinaries): Promise<Template> {
   let t = templates.get(bins.binDir);
   if (t === undefined) {
-    t = buildTemplate(bins);
+    t = cachedOrBuilt(bins);
     templates.set(bins.binDir, t);
     t.catch(() => templates.delete(bins.binDir));
   }
@@ -99,33 +126,4 @@ export function adoptTemplate(bins: PgBinaries, template: Template): boolean {
   if (template.major !== bins.major || !existsSync(join(template.dir, 'PG_VERSION'))) return false;
   if (!templates.has(bins.binDir)) templates.set(bins.binDir, Promise.resolve(template));
   return true;
-}
-
-/**
- * Copies a data directory (files, directories, symlinks), keeping modes and giving everything to
- * the server user. The top directory gets 0700 as PostgreSQL requires.
- */
-export function copyDataDir(from: string, to: string): void {
-  mkdirSync(to, { mode: 0o700 });
-  chmodSync(to, 0o700);
-  giveToServer(to);
-  copyInto(from, to);
-}
-
-function copyInto(from: string, to: string): void {
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const src = join(from, entry.name);
-    const dst = join(to, entry.name);
-    if (entry.isDirectory()) {
-      mkdirSync(dst, { mode: lstatSync(src).mode & 0o7777 });
-      copyInto(src, dst);
-    } else if (entry.isSymbolicLink()) {
-      symlinkSync(readlinkSync(src), dst);
-    } else if (entry.isFile()) {
-      copyFileSync(src, dst);
-    } else {
-      continue;
-    }
-    giveToServer(dst);
-  }
 }
