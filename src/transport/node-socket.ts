@@ -59,6 +59,8 @@ export class NodeSocketTransport implements Transport {
   #waiter: { resolve(): void; reject(err: PgStreamError): void } | null = null;
   readonly #writes = new Set<PendingWrite>();
   #ending: Promise<void> | null = null;
+  #directBytes = 0;
+  #copiedBytes = 0;
 
   /**
    * Wraps a stream. A socket from `openDirect` keeps its direct read path; any other stream is read
@@ -115,6 +117,11 @@ export class NodeSocketTransport implements Transport {
     return this.#queued;
   }
 
+  /** Input counters: bytes the kernel wrote straight into the reader, and bytes copied in. */
+  get stats(): { readonly directBytes: number; readonly copiedBytes: number } {
+    return { directBytes: this.#directBytes, copiedBytes: this.#copiedBytes };
+  }
+
   #watch(): void {
     const s = guard(this.stream);
     if (s.error !== undefined) this.#fail(socketError(s.error));
@@ -136,6 +143,7 @@ export class NodeSocketTransport implements Transport {
     if (this.#waiter !== null && this.#queued === 0) {
       // The connection is waiting for input, so no message view is outstanding: copy in now.
       const taken = this.#sink.push(chunk);
+      this.#copiedBytes += taken;
       if (taken > 0) this.#got = true;
       if (taken < chunk.length) this.#enqueue(taken === 0 ? chunk : chunk.subarray(taken));
       this.#wake();
@@ -177,6 +185,7 @@ export class NodeSocketTransport implements Transport {
         return false;
       }
       this.#got = true;
+      this.#directBytes += n;
     }
     this.#wake();
     if (this.#sink.free < MIN_DIRECT_READ || this.#queued >= MAX_QUEUED) {
@@ -202,6 +211,7 @@ export class NodeSocketTransport implements Transport {
       const head = this.#queue[0]!;
       const chunk = this.#queueHead === 0 ? head : head.subarray(this.#queueHead);
       const taken = this.#sink.push(chunk);
+      this.#copiedBytes += taken;
       moved += taken;
       this.#queued -= taken;
       if (taken < chunk.length) {
