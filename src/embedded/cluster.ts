@@ -245,18 +245,17 @@ export function connectionFacts(facts: ClusterFacts, user: string = SUPERUSER, p
   return pw === undefined ? base : { ...base, password: pw };
 }
 
-/** Starts a PostgreSQL server; rejects with an EmbeddedPostgresError carrying the log tail. */
-export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
-  const bins = await findServer(opts.version ?? 18);
-  if (opts.template !== undefined) adoptTemplate(bins, opts.template);
-  const template = await templateFor(bins);
-  const session = sessionDir();
-  const name = `pg${bins.major}-${process.pid}-${++counter}`;
-  const dataDir = join(session, name);
-  const runDir = join(session, `${name}-run`);
+/** Lays out a cluster's files: data directory copy, certificates, postgresql.conf, pg_hba.conf, log. */
+async function prepare(
+  opts: ClusterOptions,
+  templateDir: string,
+  dataDir: string,
+  runDir: string,
+  name: string,
+): Promise<{ certs: ClusterCerts | null; logFile: string }> {
   mkdirSync(runDir, { mode: 0o700 });
   giveToServer(runDir);
-  copyDataDir(template.dir, dataDir);
+  copyDataDir(templateDir, dataDir);
 
   let certs: ClusterCerts | null = null;
   if (opts.tls === true) {
@@ -280,11 +279,31 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   }
   writeFileSync(logFile, '');
   giveToServer(logFile);
+  return { certs, logFile };
+}
 
+/** Starts a PostgreSQL server; rejects with an EmbeddedPostgresError carrying the log tail. */
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  const bins = await findServer(opts.version ?? 18);
+  if (opts.template !== undefined) adoptTemplate(bins, opts.template);
+  const template = await templateFor(bins);
+  const session = sessionDir();
+  const name = `pg${bins.major}-${process.pid}-${++counter}`;
+  const dataDir = join(session, name);
+  const runDir = join(session, `${name}-run`);
   const removeFiles = (): void => {
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(runDir, { recursive: true, force: true });
   };
+  let prepared: { certs: ClusterCerts | null; logFile: string };
+  try {
+    prepared = await prepare(opts, template.dir, dataDir, runDir, name);
+  } catch (err) {
+    removeFiles();
+    throw err;
+  }
+  const { certs, logFile } = prepared;
+
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let port = opts.port ?? (await freePort());
   let attempt: Attempt | null = null;
