@@ -19,6 +19,7 @@
 import type { Duplex } from 'node:stream';
 import { ConfigError, ErrorCode } from '../errors.js';
 import { ProtocolVersion } from '../protocol/codes.js';
+import { Tracer } from '../protocol/trace.js';
 import { AuthenticationMode } from './auth-mode.js';
 import { parseRequireAuth } from '../auth/policy.js';
 import type { RequireAuth } from '../auth/policy.js';
@@ -87,6 +88,7 @@ export class ConnectionBuilder {
   #maxMessageLength: number | undefined;
   #maxScramIterations: number | undefined;
   #cancelOpener: StreamOpener | undefined;
+  #tracer: Tracer | undefined;
 
   /** Starts a builder for the role `user`. */
   constructor(user: string) {
@@ -235,6 +237,17 @@ export class ConnectionBuilder {
     return this;
   }
 
+  /**
+   * Traces every message of the session, both directions, in libpq's PQtrace format (secrets
+   * redacted): a `Tracer`, or a function receiving each line.
+   */
+  trace(tracer: Tracer | ((line: string) => void)): this {
+    if (tracer instanceof Tracer) this.#tracer = tracer;
+    else if (typeof tracer === 'function') this.#tracer = new Tracer(tracer);
+    else invalid('trace() needs a Tracer or a function');
+    return this;
+  }
+
   /** The settings this builder resolves to, for a connection whose default sslmode is `defaultMode`. */
   settings(defaultMode: SslMode): SessionSettings {
     return {
@@ -253,6 +266,7 @@ export class ConnectionBuilder {
       maxMessageLength: this.#maxMessageLength,
       maxScramIterations: this.#maxScramIterations,
       cancelOpener: this.#cancelOpener,
+      tracer: this.#tracer,
     };
   }
 

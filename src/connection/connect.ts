@@ -17,6 +17,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RequireAuth } from '../auth/policy.js';
+import type { Tracer } from '../protocol/trace.js';
 import { ConnectionError, ErrorCode, PgStreamError, ServerError, TlsError } from '../errors.js';
 import { NodeSocketTransport } from '../transport/node-socket.js';
 import { guard, whenConnected } from '../transport/socket-guard.js';
@@ -26,7 +27,7 @@ import { resolveConnectOptions, unixSocketPath } from './conninfo.js';
 import type { ConnectOptions, ConnectOptionsInput, Env, HostSpec } from './conninfo.js';
 import type { RequireAuthPolicy, SslMode } from './conninfo-values.js';
 import { Deadline } from './deadline.js';
-import { newReader, secureStream, startSession, typed } from './establish.js';
+import { newReader, secureStream, startSession, typed, wireTracer } from './establish.js';
 import { checkSessionAttrs, wantsStandbyFirst } from './session-attrs.js';
 import { DEFAULT_CANCEL_TIMEOUT_MS } from './settings.js';
 import type { SessionSettings } from './settings.js';
@@ -46,6 +47,8 @@ export interface ConnectExtras {
   readonly maxScramIterations?: number;
   /** Certificates as PEM contents; each one replaces the file the connection string names. */
   readonly tls?: TlsOptions;
+  /** Traces every message of the session in libpq's PQtrace format (see `Tracer`). */
+  readonly trace?: Tracer;
 }
 
 /** conninfo's parsed require_auth, in the form the auth policy checks take. */
@@ -76,6 +79,7 @@ function settingsOf(options: ConnectOptions, extras: ConnectExtras, tls: TlsOpti
     maxMessageLength: extras.maxMessageLength,
     maxScramIterations: extras.maxScramIterations,
     cancelOpener: undefined,
+    tracer: extras.trace,
   };
 }
 
@@ -108,22 +112,23 @@ async function attempt(
   const dial = dialOptions(host, options);
   const open = (): Duplex => net.connect(dial);
   const confidential = host.isUnixSocket;
+  const wire = wireTracer(settings);
   if (settings.sslmode === 'disable') {
     const reader = newReader(settings);
     const transport = NodeSocketTransport.openDirect(dial, reader);
     deadline.onExpire(() => transport.destroy(deadline.error));
     await deadline.race(whenConnected(transport.stream));
-    return startSession(transport, reader, settings, deadline, { open, tls: null }, confidential);
+    return startSession(transport, reader, settings, deadline, { open, tls: null }, confidential, wire);
   }
   const socket = net.connect(dial);
   guard(socket);
   deadline.onExpire(() => socket.destroy());
   try {
     await deadline.race(whenConnected(socket));
-    const secured = await secureStream(socket, settings, null, deadline, host.host);
+    const secured = await secureStream(socket, settings, null, deadline, host.host, wire);
     const reader = newReader(settings);
     const transport = new NodeSocketTransport(secured.stream, reader, { encrypted: secured.encrypted });
-    return await startSession(transport, reader, settings, deadline, { open, tls: secured.tls }, confidential);
+    return await startSession(transport, reader, settings, deadline, { open, tls: secured.tls }, confidential, wire);
   } catch (err) {
     socket.destroy();
     throw err;

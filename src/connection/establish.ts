@@ -13,12 +13,16 @@ import { ConfigError, ErrorCode, PgStreamError, ProtocolError, TlsError } from '
 import { BackendReader } from '../protocol/frame-reader.js';
 import { NodeSocketTransport } from '../transport/node-socket.js';
 import { guard, whenConnected } from '../transport/socket-guard.js';
+import type { PasswordKind } from '../protocol/messages.js';
+import type { Transport } from '../transport/transport.js';
 import type { Connected } from './builder.js';
 import type { CancelTarget } from './cancel.js';
 import { Connection } from './connection.js';
+import type { FrameSource } from './connection.js';
 import { Deadline } from './deadline.js';
 import type { SessionSettings, StreamOpener } from './settings.js';
 import { runStartup } from './startup.js';
+import { TracingSource, TracingTransport, WireTracer } from './wire-trace.js';
 import { assertNothingUnread, peerCertificate, requestTls, requiresTls, runUpgrade, tlsUpgrade } from './tls.js';
 import type { TlsPolicy, TlsUpgrade } from './tls.js';
 
@@ -57,6 +61,7 @@ export async function secureStream(
   upgrade: TlsUpgrade | null,
   deadline: Deadline,
   host?: string,
+  wire?: WireTracer | null,
 ): Promise<Secured> {
   const mode = settings.sslmode;
   if (mode === 'disable' || mode === 'allow') return { stream, encrypted: false, tls: null };
@@ -68,6 +73,7 @@ export async function secureStream(
   const doUpgrade = upgrade ?? tlsUpgrade(policy);
   if (negotiation === 'postgres') {
     const answer = await deadline.race(requestTls(stream));
+    wire?.sslExchange(answer === 'accepted');
     if (answer === 'refused') {
       if (requiresTls(mode)) {
         stream.destroy();
@@ -103,13 +109,19 @@ export async function startSession(
   deadline: Deadline,
   cancelTarget: CancelTarget | null,
   confidential = false,
+  wire: WireTracer | null = null,
 ): Promise<Connected> {
   deadline.onExpire(() => transport.destroy(deadline.error));
   try {
     const encrypted = transport.encrypted;
     const certificateDer = encrypted ? peerCertificate(transport.stream) : null;
-    const startup = await deadline.race(runStartup(reader, transport, settings, { encrypted, confidential, certificateDer }));
-    const conn = new Connection({ transport, source: reader, startup, cancelTarget, cancelTimeoutMs: settings.cancelTimeoutMs });
+    const io: Transport = wire === null ? transport : new TracingTransport(transport, wire);
+    const source: FrameSource = wire === null ? reader : new TracingSource(reader, wire);
+    const onAuthResponse = wire === null ? undefined : (kind: PasswordKind): void => {
+      wire.passwordKind = kind;
+    };
+    const startup = await deadline.race(runStartup(source, io, settings, { encrypted, confidential, certificateDer }, onAuthResponse));
+    const conn = new Connection({ transport: io, source, startup, cancelTarget, cancelTimeoutMs: settings.cancelTimeoutMs });
     return { conn, startup };
   } catch (err) {
     const e = typed(deadline.expired ? deadline.error : err);
@@ -125,6 +137,11 @@ export function typed(err: unknown): PgStreamError {
   return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `connection failed: ${text}`, { cause: err });
 }
 
+/** A WireTracer for `settings`, or null when the session is not traced. */
+export function wireTracer(settings: SessionSettings): WireTracer | null {
+  return settings.tracer === undefined ? null : new WireTracer(settings.tracer);
+}
+
 /** `ConnectionBuilder.connect()`/`connectWithTls()`: a session on a stream the caller opened. */
 export async function connectOnStream(stream: Duplex, settings: SessionSettings, upgrade: TlsUpgrade | null): Promise<Connected> {
   const deadline = new Deadline(settings.connectTimeoutMs);
@@ -133,13 +150,14 @@ export async function connectOnStream(stream: Duplex, settings: SessionSettings,
   try {
     await deadline.race(whenConnected(stream));
     const preEncrypted = stream instanceof tls.TLSSocket;
-    const secured = await secureStream(stream, settings, upgrade, deadline);
+    const wire = wireTracer(settings);
+    const secured = await secureStream(stream, settings, upgrade, deadline, undefined, wire);
     const reader = newReader(settings);
     const transport = new NodeSocketTransport(secured.stream, reader, { encrypted: secured.encrypted || preEncrypted });
     // A stream that arrived already encrypted can only be re-opened securely by the caller's opener.
     const open = settings.cancelOpener ?? (preEncrypted ? undefined : remoteOpener(stream));
     const cancelTarget: CancelTarget | null = open === undefined ? null : { open, tls: secured.tls };
-    return await startSession(transport, reader, settings, deadline, cancelTarget);
+    return await startSession(transport, reader, settings, deadline, cancelTarget, false, wire);
   } catch (err) {
     stream.destroy();
     throw typed(deadline.expired ? deadline.error : err);

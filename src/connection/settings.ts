@@ -5,6 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { RequireAuth } from '../auth/policy.js';
+import type { Tracer } from '../protocol/trace.js';
 import type { ChannelBinding, SslMode, SslNegotiation } from './conninfo-values.js';
 import type { AuthenticationMode } from './auth-mode.js';
 import type { TlsPolicy } from './tls.js';
@@ -40,6 +41,8 @@ export interface SessionSettings {
   readonly maxScramIterations: number | undefined;
   /** How to open a stream for CancelRequest; undefined = derive it from the connection's socket. */
   readonly cancelOpener: StreamOpener | undefined;
+  /** Where every message of the session is traced (PQtrace format), or undefined. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** libpq's default cancel timeout is unbounded; ours is bounded so a dead server cannot hang cancel(). */

@@ -11,10 +11,10 @@
  * is a `ProtocolError`; the caller destroys the transport on any failure.
  */
 import { ErrorCode, ProtocolError, ServerError } from '../errors.js';
-import { Limits, MessageCode, ProtocolVersion } from '../protocol/codes.js';
+import { AuthCode, Limits, MessageCode, ProtocolVersion } from '../protocol/codes.js';
 import type { TransactionStatus } from '../protocol/codes.js';
 import { protocolMinor, writeStartupMessage } from '../protocol/frontend/startup-message.js';
-import type { BackendMessage, NegotiateProtocolVersion } from '../protocol/messages.js';
+import type { Authentication, BackendMessage, NegotiateProtocolVersion, PasswordKind } from '../protocol/messages.js';
 import { MessageWriter } from '../protocol/writer.js';
 import type { Transport } from '../transport/transport.js';
 import { Authenticator } from './authenticate.js';
@@ -94,6 +94,13 @@ export function checkCancelKey(key: Uint8Array, protocol: number): void {
   }
 }
 
+/** Which `p` message answers `msg` (for tracing: only the exchange tells them apart). */
+function answerKind(msg: Authentication): PasswordKind {
+  if (msg.auth === AuthCode.SASL) return 'SASLInitialResponse';
+  if (msg.auth === AuthCode.SASL_CONTINUE) return 'SASLResponse';
+  return 'PasswordMessage';
+}
+
 /**
  * Sends the StartupMessage and runs the exchange to ReadyForQuery. Rejects with ServerError,
  * AuthError, ProtocolError or the transport's error; the caller owns the transport's fate.
@@ -103,6 +110,7 @@ export async function runStartup(
   transport: Transport,
   settings: SessionSettings,
   tls: AuthTransportInfo,
+  onAuthResponse?: (kind: PasswordKind) => void,
 ): Promise<StartupResult> {
   const out = new MessageWriter(512);
   writeStartupMessage(out, { protocol: settings.maxProtocol, parameters: settings.parameters });
@@ -149,6 +157,7 @@ export async function runStartup(
       case 'AuthenticationSASLFinal': {
         await auth.respond(msg, out);
         if (out.length > 0) {
+          onAuthResponse?.(answerKind(msg));
           const bytes = out.toBytes();
           out.clear();
           await transport.write(bytes);
