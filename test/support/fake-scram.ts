@@ -23,8 +23,8 @@ export interface ScramServerOptions {
   salt?: Uint8Array;
   /** The combined nonce from the client's (default: the client's plus 24 random base64 characters). */
   nonce?: (clientNonce: string) => string;
-  /** Rewrites the server-first-message before it is sent. */
-  serverFirst?: (proper: string) => string;
+  /** Rewrites the server-first-message before it is sent (bytes: sent verbatim, e.g. invalid UTF-8). */
+  serverFirst?: (proper: string) => string | Uint8Array;
   /** Rewrites the server-final-message before it is sent (bad `v=`, `e=`, garbage). */
   serverFinal?: (proper: string) => string;
   /** Sends AuthenticationOk where the AuthenticationSASLFinal belongs. */
@@ -85,8 +85,9 @@ export async function serveScram(s: FakeSession, options: ScramServerOptions): P
   const iterations = options.iterations ?? 4096;
   const nonce = options.nonce?.(t.clientNonce) ?? t.clientNonce + randomBytes(18).toString('base64');
   const proper = `r=${nonce},s=${b64(salt)},i=${iterations}`;
-  t.serverFirst = options.serverFirst?.(proper) ?? proper;
-  s.send(auth.saslContinue(t.serverFirst));
+  const sent = options.serverFirst?.(proper) ?? proper;
+  t.serverFirst = typeof sent === 'string' ? sent : Buffer.from(sent).toString('latin1');
+  s.send(auth.saslContinue(sent));
   if (options.stopAfter === 'server-first') return t;
 
   const resp = await s.expect('SASLResponse', 'SASLResponse');
