@@ -137,6 +137,32 @@ describe('SCRAM-SHA-256 against an independent server implementation', () => {
   });
 });
 
+describe('SCRAM cost', () => {
+  it('PBKDF2 with a high (allowed) iteration count does not block the event loop', async () => {
+    const out: { t?: ScramTranscript } = {};
+    server = await startFakeServer(scramServer(false, { iterations: 600_000 }, out));
+    let last = performance.now();
+    let worst = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 5);
+    try {
+      const t0 = performance.now();
+      const { conn } = await within(builder().connect(server.dial()), 20_000);
+      const took = performance.now() - t0;
+      expect(out.t?.proofValid).toBe(true);
+      await selectOneAndClose(conn);
+      // Two PBKDF2 runs of 600k iterations (client and fake server) take far longer than any gap.
+      expect(took).toBeGreaterThan(100);
+      expect(worst, `the event loop stalled for ${worst.toFixed(0)} ms during a ${took.toFixed(0)} ms login`).toBeLessThan(80);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+});
+
 describe('SCRAM tampering → AuthError', () => {
   type Case = [string, string, Omit<ScramServerOptions, 'password'>, Opts?];
   const cases: Case[] = [

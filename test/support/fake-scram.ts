@@ -6,7 +6,8 @@
  * the nonce, the salt and iteration count, the whole server-first or server-final text, or an
  * AuthenticationOk sent in place of the SASLFinal.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 import { endPointHash } from './fake-certs.js';
 import { auth, errorResponse } from './fake-server.js';
 import type { FakeSession } from './fake-server.js';
@@ -97,7 +98,8 @@ export async function serveScram(s: FakeSession, options: ScramServerOptions): P
   const attrs = attributes(t.clientFinal);
   const proof = Buffer.from(attrs.get('p') ?? '', 'base64');
 
-  const salted = pbkdf2Sync(options.password, salt, Number(iterations), 32, 'sha256');
+  // Asynchronous, so the fake server (same process as the client) never blocks the event loop.
+  const salted = await promisify(pbkdf2)(options.password, salt, Number(iterations), 32, 'sha256');
   const clientKey = hmac(salted, 'Client Key');
   const storedKey = createHash('sha256').update(clientKey).digest();
   const authMessage = `${t.clientFirstBare},${t.serverFirst},${withoutProof}`;
