@@ -82,6 +82,13 @@ describe('sslmode with this library performing the upgrade', () => {
     }
   });
 
+  it('verify-full without a host name checks the address the socket is connected to', async () => {
+    const s = await testServer();
+    const { conn } = await new ConnectionBuilder('trust_user').database('postgres').sslmode('verify-full')
+      .tls({ rootCert: await ca() }).connect(dial(s));
+    await conn.close();
+  });
+
   it('verify-full refuses a wrong CA', async () => {
     const s = await testServer();
     const err = await failure(

@@ -158,7 +158,8 @@ export class ConnectionBuilder {
 
   /**
    * libpq's sslmode. `connect()` defaults to `disable` (plaintext, as the seed); `connectWithTls()`
-   * defaults to `require`. verify-ca/verify-full need `.tls({ rootCert })` when this library upgrades.
+   * defaults to `require`. verify-ca/verify-full need `.tls({ rootCert })` when this library upgrades;
+   * verify-full checks `.tls({ host })`, or else the IP address the socket is connected to.
    */
   sslmode(mode: SslMode): this {
     if (!SSL_MODES.includes(mode)) invalid(`sslmode must be one of ${SSL_MODES.join(', ')}`);

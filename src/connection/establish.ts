@@ -151,7 +151,9 @@ export async function connectOnStream(stream: Duplex, settings: SessionSettings,
     await deadline.race(whenConnected(stream));
     const preEncrypted = stream instanceof tls.TLSSocket;
     const wire = wireTracer(settings);
-    const secured = await secureStream(stream, settings, upgrade, deadline, undefined, wire);
+    // Without an explicit tls({ host }), verify-full checks the address actually dialled.
+    const remote = stream instanceof net.Socket ? stream.remoteAddress : undefined;
+    const secured = await secureStream(stream, settings, upgrade, deadline, remote, wire);
     const reader = newReader(settings);
     const transport = new NodeSocketTransport(secured.stream, reader, { encrypted: secured.encrypted || preEncrypted });
     // A stream that arrived already encrypted can only be re-opened securely by the caller's opener.

@@ -88,8 +88,10 @@ export function nodeTlsOptions(policy: TlsPolicy): tls.ConnectionOptions {
   if (policy.crl !== undefined) options.crl = pem(policy.crl);
   if (isName && policy.sni !== false) options.servername = host;
   if (verify === 'full') {
-    const name = host ?? 'localhost';
-    options.checkServerIdentity = (_servername, cert) => tls.checkServerIdentity(name, cert);
+    if (host === undefined || host === '') {
+      throw new ConfigError(ErrorCode.INVALID_ARGUMENT, `sslmode=${policy.sslmode} needs the server's host name to verify (tls({ host }))`);
+    }
+    options.checkServerIdentity = (_servername, cert) => tls.checkServerIdentity(host, cert);
   } else {
     options.checkServerIdentity = () => undefined;
   }
