@@ -384,6 +384,25 @@ describe('connect() from a connection string', () => {
     await multi.conn.close();
   });
 
+  it('checks target_session_attrs (ParameterStatus on 18, a query on 13)', async () => {
+    for (const major of [18, 13]) {
+      const server = await testServer(major);
+      const base = { host: server.host, port: server.port, user: 'trust_user', database: 'postgres', sslmode: 'disable' } as const;
+      for (const attrs of ['read-write', 'primary', 'prefer-standby', 'any'] as const) {
+        const { conn } = await connect({ ...base, targetSessionAttrs: attrs }, { env: {} });
+        conn.query('SELECT 1');
+        await conn.flush();
+        expect((await untilReady(conn)).rows).toEqual([['1']]);
+        await conn.close();
+      }
+      for (const attrs of ['read-only', 'standby'] as const) {
+        const err = await failure(connect({ ...base, targetSessionAttrs: attrs }, { env: {} }));
+        expect(err.code).toBe(ErrorCode.CONNECTION_CLOSED);
+        expect(err.message).toContain('target_session_attrs');
+      }
+    }
+  });
+
   it('cancels a query on a connection opened by connect()', async () => {
     const server = await testServer();
     const { conn } = await connect({ host: server.host, port: server.port, user: 'trust_user', database: 'postgres', sslmode: 'disable' }, { env: {} });

@@ -275,7 +275,7 @@ export class ConnectionBuilder {
    * Starts the session on `stream` (a net.Socket may still be connecting). Plaintext unless
    * `.sslmode()` asks for TLS, in which case this library performs the TLS upgrade itself.
    */
-  connect(stream: Duplex): Promise<Connected> {
+  async connect(stream: Duplex): Promise<Connected> {
     return connectOnStream(stream, this.settings('disable'), null);
   }
 
@@ -284,7 +284,7 @@ export class ConnectionBuilder {
    * one answer byte, then calls `upgrade(socket)` to get the TLS stream. Certificate checks are the
    * upgrade's; with sslmode verify-ca/verify-full an unauthorised TLSSocket is refused as well.
    */
-  connectWithTls(stream: Duplex, upgrade: TlsUpgrade): Promise<Connected> {
+  async connectWithTls(stream: Duplex, upgrade: TlsUpgrade): Promise<Connected> {
     if (typeof upgrade !== 'function') invalid('connectWithTls needs an upgrade function');
     const settings = this.settings('require');
     if (settings.sslmode === 'disable') invalid('connectWithTls cannot be used with sslmode=disable');
