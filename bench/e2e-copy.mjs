@@ -10,7 +10,7 @@
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { cpuMs, e2eMain, oursConnect, pgClient, postgresJs, runTool, server } from './e2e-lib.mjs';
+import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, postgresJs, runTool, server } from './e2e-lib.mjs';
 import { chunks } from './streams.mjs';
 
 const OUT_SQL = 'COPY w1 TO STDOUT';
@@ -81,6 +81,7 @@ const OUT = {
     };
   },
   async psql() {
+    if (!(await haveTool('psql'))) throw new Error('psql is not installed (Debian: postgresql-client)');
     return { run: async () => { const r = await runTool(`psql -X -q -c '${OUT_SQL}' > /dev/null`); return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length, check: null }; } };
   },
   async ours() {
@@ -121,6 +122,7 @@ const IN = {
     }), () => sql.end());
   },
   async psql() {
+    if (!(await haveTool('psql'))) throw new Error('psql is not installed (Debian: postgresql-client)');
     return copyIn(async () => {
       const r = await runTool(`psql -X -q -c '${IN_SQL}' < '${server().copyFile}'`);
       return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length };

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMs, e2eMain, oursConnect, pgClient, postgresJs, runTool } from './e2e-lib.mjs';
+import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, postgresJs, runTool } from './e2e-lib.mjs';
 import { parseArgs } from './lib.mjs';
 
 const SQL = 'SELECT $1::int';
@@ -62,6 +62,7 @@ await e2eMain({
   },
   async pgbench(_args, mode) {
     if (mode === 'depth100') throw new Error('pgbench pipelines only with one Sync per \\endpipeline');
+    if (!(await haveTool('pgbench'))) throw new Error('pgbench is not installed (Debian: postgresql-contrib or postgresql-client)');
     const dir = mkdtempSync(join(tmpdir(), 'pgbench-'));
     const file = join(dir, 'point.sql');
     const perTx = mode === 'batch100' ? DEPTH : 1;

@@ -7,7 +7,7 @@
  * floor: EXPLAIN (ANALYZE, SERIALIZE TEXT) of the same query — the server reads and serializes
  * every row but sends none (PostgreSQL 17+), i.e. the server's share of the wall time.
  */
-import { cpuMs, e2eMain, oursConnect, pgClient, pgTextTypes, postgresJs, runTool } from './e2e-lib.mjs';
+import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, pgTextTypes, postgresJs, runTool } from './e2e-lib.mjs';
 
 const SQL = 'SELECT * FROM w1';
 
@@ -72,6 +72,7 @@ await e2eMain({
     };
   },
   async psql() {
+    if (!(await haveTool('psql'))) throw new Error('psql is not installed (Debian: postgresql-client)');
     return {
       run: async () => {
         const r = await runTool(`psql -X -q -A -t -c '${SQL}' -o /dev/null`);

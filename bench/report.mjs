@@ -8,7 +8,7 @@ const NA = 'not available yet';
 
 function state(s) {
   if (!s) return 'not run';
-  if (s.unavailable) return `${NA} (${s.unavailable})`;
+  if (s.unavailable) return `${s.name?.includes(':ours') ? NA : 'not available'} (${s.unavailable})`;
   if (s.error) return `error: ${s.error.split('\n')[0].slice(0, 160)}`;
   return null;
 }
@@ -208,6 +208,7 @@ export function renderMarkdown(data, svgName) {
     `| date | ${meta.date} (${meta.durationS} s) |`,
     `| Node | ${meta.node} |`,
     `| machine | ${meta.cpu}, ${meta.cores} cores, ${meta.memGiB} GiB, ${meta.os} |`,
+    `| load average (1 min) at start / end | ${meta.load?.join(' / ') ?? '–'} (other work on the machine widens the spreads; ratios are taken within one run) |`,
     `| PostgreSQL | ${meta.postgres ?? 'not started'} |`,
     `| mode | ${meta.mode} |`,
     '',
@@ -224,11 +225,20 @@ export function renderMarkdown(data, svgName) {
     decodeTable(summaries),
     encodeTable(summaries),
     e2eTables(summaries, meta),
+    '## How to run',
+    '',
+    '- `npm run bench` — the full suite (about 20 minutes on 2 cores); writes this file, `results.svg` and the raw `results.json`.',
+    '- `npm run bench:quick` — fewer rows and runs (a CI smoke of about a minute); writes `RESULTS-quick.md` (not committed).',
+    '- `node bench/run.mjs --only rows5,bind` — only cases whose name contains one of the words (`decode`, `encode`, `e2e`, `select:`, `depth100` …); `--runs N` overrides the number of processes per case.',
+    '- One case by hand: `node --expose-gc bench/decode.mjs --case rows5:ours:strings`; the e2e scripts need the server facts run.mjs passes in `BENCH_PG`.',
+    '',
+    'The end-to-end cases start their own PostgreSQL 18 (dist/embedded, TLS on, SCRAM-SHA-256 for the superuser) with `shared_buffers=256MB`, and create the unlogged table `w1` (id int8, qty int4, md5 text, tag text, NULL). psql and pgbench come from the system\'s postgresql-client when installed, otherwise their rows say so.',
+    '',
     '## Anchors',
     '',
     '- **pg-protocol** `Parser` / `serialize` (node-postgres\'s codec): one string per field, one Buffer per outgoing message.',
     '- **pure-JS anchor** (bench/js-anchor.mjs): the planning prototype\'s design in plain JS — DataView framing, a typed-array field index, one latin1 string per 64 KiB batch and `substring` per ASCII field — what equally optimised JavaScript reaches.',
-    '- **pg** 8.23 (`rowMode: \'array\'`, `pipeline: true` where pipelined), **postgres.js** 3.4 (`.values()`, its default pipelining), **pg-copy-streams**, **psql**/**pgbench** (libpq, C) from the system\'s postgresql-client.',
+    '- **pg** 8.23 (`rowMode: \'array\'`, `pipeline: true` where pipelined), **postgres.js** 3.4 (`.values()`, its default pipelining), **pg-copy-streams**, **psql**/**pgbench** (libpq, C) from the system\'s postgresql-client. Every anchor runs with its defaults (e.g. postgres.js does not set TCP_NODELAY); `pg` and postgres.js get identity type parsers so that every field stays a string, like ours.',
     '',
   ];
   return `${lines.filter((l) => l !== undefined).join('\n')}\n`;

@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FIGURES, buildCases } from './suite.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
@@ -139,6 +139,7 @@ async function main() {
   const active = selected.filter((c) => !c.needsServer || wantsServer);
 
   const started = new Date();
+  const loadStart = loadavg()[0];
   let server = null;
   let serverError = null;
   if (wantsServer) {
@@ -181,6 +182,7 @@ async function main() {
     memGiB: Math.round(totalmem() / 2 ** 30),
     os: `${platform()} ${release()}`,
     postgres: server?.facts.version ?? null,
+    load: [loadStart, loadavg()[0]].map((x) => Math.round(x * 100) / 100),
     mode: quick ? 'quick' : 'full',
     only,
     sizes,
