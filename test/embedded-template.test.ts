@@ -33,14 +33,14 @@ describe('template data directories', () => {
     expect(existsSync(join(built.dir, 'PG_VERSION'))).toBe(true);
   });
 
-  test('the cache misses, stores atomically, hits, and drops older recipes of the same binaries', () => {
+  test('the cache misses, stores atomically, hits, and drops older recipes of the same binaries', async () => {
     const recipe = templateRecipe(bins);
     expect(loadCachedTemplate(bins, recipe)).toBeNull();
     // A half-written entry left by a dead process is cleaned up on the next store.
     mkdirSync(join(root, '.tmp-999999999-dead'), { recursive: true });
-    const old = storeCachedTemplate(bins, `${recipe} (older)`, built);
+    const old = await storeCachedTemplate(bins, `${recipe} (older)`, built);
     expect(old).not.toBeNull();
-    const stored = storeCachedTemplate(bins, recipe, built);
+    const stored = await storeCachedTemplate(bins, recipe, built);
     expect(stored).not.toBeNull();
     expect(stored!.dir.startsWith(root)).toBe(true);
     expect(stored!.roles).toEqual(built.roles);
@@ -48,7 +48,7 @@ describe('template data directories', () => {
     expect(loadCachedTemplate(bins, `${recipe} (older)`)).toBeNull();
     expect(readdirSync(root)).toEqual([stored!.dir.slice(root.length + 1)]);
     // Storing the same entry again (a concurrent run) keeps the existing one.
-    expect(storeCachedTemplate(bins, recipe, built)).toEqual(stored);
+    expect(await storeCachedTemplate(bins, recipe, built)).toEqual(stored);
   });
 
   test('a cluster starts from the cached template', async () => {
@@ -62,10 +62,10 @@ describe('template data directories', () => {
     }
   });
 
-  test('PG_STREAM_TEMPLATE_CACHE=0 turns the cache off', () => {
+  test('PG_STREAM_TEMPLATE_CACHE=0 turns the cache off', async () => {
     process.env.PG_STREAM_TEMPLATE_CACHE = '0';
     expect(loadCachedTemplate(bins, templateRecipe(bins))).toBeNull();
-    expect(storeCachedTemplate(bins, templateRecipe(bins), built)).toBeNull();
+    expect(await storeCachedTemplate(bins, templateRecipe(bins), built)).toBeNull();
     process.env.PG_STREAM_TEMPLATE_CACHE = root;
     rmSync(root, { recursive: true, force: true });
   });

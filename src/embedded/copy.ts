@@ -4,7 +4,8 @@
  */
 import { chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { giveToServer } from './host.js';
+import { chmod, copyFile, lchown, lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import { giveToServer, serverUser } from './host.js';
 
 /**
  * Copies a data directory (files, directories, symlinks), keeping modes and giving everything to
@@ -33,4 +34,34 @@ function copyInto(from: string, to: string): void {
     }
     giveToServer(dst);
   }
+}
+
+/** The same copy without blocking the event loop (for background work such as filling a cache). */
+export async function copyDataDirAsync(from: string, to: string): Promise<void> {
+  await mkdir(to, { mode: 0o700 });
+  await chmod(to, 0o700);
+  await giveToServerAsync(to);
+  await copyIntoAsync(from, to);
+}
+
+async function copyIntoAsync(from: string, to: string): Promise<void> {
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const src = join(from, entry.name);
+    const dst = join(to, entry.name);
+    if (entry.isDirectory()) {
+      await mkdir(dst, { mode: (await lstat(src)).mode & 0o7777 });
+      await copyIntoAsync(src, dst);
+    } else if (entry.isSymbolicLink()) {
+      await symlink(await readlink(src), dst);
+    } else if (entry.isFile()) {
+      await copyFile(src, dst);
+    } else {
+      continue;
+    }
+    await giveToServerAsync(dst);
+  }
+}
+
+async function giveToServerAsync(path: string): Promise<void> {
+  if (serverUser !== null) await lchown(path, serverUser.uid, serverUser.gid);
 }

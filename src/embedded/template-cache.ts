@@ -7,12 +7,13 @@
  * half-written one. `PG_STREAM_TEMPLATE_CACHE=0` turns the cache off; any other value is a directory.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { PgBinaries } from './binaries.js';
 import { NPM_ALIASES } from './binaries.js';
-import { copyDataDir } from './copy.js';
+import { copyDataDirAsync } from './copy.js';
 import { processAlive } from './host.js';
 import type { Template } from './template.js';
 
@@ -63,33 +64,34 @@ export function loadCachedTemplate(bins: PgBinaries, recipe: string): Template |
 }
 
 /**
- * Stores a freshly built template and returns the cached copy, or null when the cache is off or
- * not writable. If another process stored the same entry first, its copy is used.
+ * Stores a freshly built template (asynchronously: it can run in the background while clusters
+ * start) and returns the cached copy, or null when the cache is off or not writable. If another
+ * process stored the same entry first, its copy is kept.
  */
-export function storeCachedTemplate(bins: PgBinaries, recipe: string, built: Template): Template | null {
+export async function storeCachedTemplate(bins: PgBinaries, recipe: string, built: Template): Promise<Template | null> {
   const root = cacheRoot();
   if (root === null) return null;
   const { prefix, name } = entryName(bins, recipe);
   const tmp = join(root, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    mkdirSync(root, { recursive: true });
-    copyDataDir(built.dir, tmp);
-    writeFileSync(join(tmp, META), JSON.stringify({ version: built.version, major: built.major, roles: built.roles }));
+    await mkdir(root, { recursive: true });
+    await copyDataDirAsync(built.dir, tmp);
+    await writeFile(join(tmp, META), JSON.stringify({ version: built.version, major: built.major, roles: built.roles }));
     const target = join(root, name);
-    if (existsSync(target) && loadCachedTemplate(bins, recipe) === null) rmSync(target, { recursive: true, force: true });
+    if (existsSync(target) && loadCachedTemplate(bins, recipe) === null) await rm(target, { recursive: true, force: true });
     try {
-      renameSync(tmp, target);
+      await rename(tmp, target);
     } catch {
       // Already stored by a concurrent run: keep theirs.
-      rmSync(tmp, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
     }
-    for (const other of readdirSync(root)) {
+    for (const other of await readdir(root)) {
       const tmpOwner = /^\.tmp-(\d+)-/.exec(other);
       const stale = other.startsWith(prefix) ? other !== name : tmpOwner !== null && !processAlive(Number(tmpOwner[1]));
-      if (stale) rmSync(join(root, other), { recursive: true, force: true });
+      if (stale) await rm(join(root, other), { recursive: true, force: true });
     }
   } catch {
-    rmSync(tmp, { recursive: true, force: true });
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     return null;
   }
   return loadCachedTemplate(bins, recipe);

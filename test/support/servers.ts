@@ -13,7 +13,7 @@ import { testCertificates } from '../../src/embedded/certs.js';
 import { startCluster } from '../../src/embedded/cluster.js';
 import type { Cluster, ClusterFacts, ClusterOptions } from '../../src/embedded/cluster.js';
 import { removeSessionDir } from '../../src/embedded/host.js';
-import { templateFor } from '../../src/embedded/template.js';
+import { templateCacheSettled, templateFor } from '../../src/embedded/template.js';
 import type { Template } from '../../src/embedded/template.js';
 
 /** What the global setup provides to every test file (vitest `inject(key)`). */
@@ -110,5 +110,7 @@ export async function teardown(): Promise<void> {
   const all = started;
   started = [];
   await Promise.allSettled(all.map((c) => c.stop()));
+  // Templates built in this run are being copied to the cache from the session directory.
+  await templateCacheSettled();
   removeSessionDir();
 }
