@@ -22,6 +22,7 @@
 import { FormatCode } from '../codes.js';
 import type { MessageWriter } from '../writer.js';
 import { MAX_UINT32, NULL_LENGTH, invalidArgument } from './checks.js';
+import { writeUtf8 } from './utf8.js';
 
 /**
  * A value that can be bound as a parameter. Implement it for custom types.
@@ -173,7 +174,7 @@ class TextValue implements Bindable {
   readonly format = FormatCode.Text;
   constructor(readonly value: string) {}
   encode(w: MessageWriter): void {
-    w.utf8(this.value);
+    writeUtf8(w, this.value);
   }
 }
 

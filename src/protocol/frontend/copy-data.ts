@@ -6,6 +6,7 @@ import { FrontendCode, Limits } from '../codes.js';
 import type { CopyDataFrontend } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 import { messageTooLarge } from './checks.js';
+import { writeUtf8 } from './utf8.js';
 
 const LENGTH_WORD = 4;
 
@@ -18,7 +19,7 @@ export function writeCopyData(w: MessageWriter, data: Uint8Array | string): void
   if (data.length > Limits.MAX_MESSAGE_LENGTH - LENGTH_WORD) throw messageTooLarge('CopyData');
   atomically(w, () => {
     const start = w.begin(FrontendCode.COPY_DATA);
-    if (typeof data === 'string') w.utf8(data);
+    if (typeof data === 'string') writeUtf8(w, data);
     else w.bytes(data);
     w.finish(start);
   });

@@ -9,7 +9,8 @@ import type { FunctionCall } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 import type { BindValue } from './bindable.js';
 import { checkCount, checkFormat, checkOid, invalidArgument } from './checks.js';
-import { readFormatList, readValueList, writeFormatList, writeRawValues, writeValues } from './parameters.js';
+import { writeValues } from './parameters.js';
+import { readFormatList, readValueList, writeFormatList, writeRawValues } from './value-lists.js';
 
 const NO_ARGS: readonly BindValue[] = [];
 

@@ -1,78 +1,232 @@
 /**
- * The parameter section shared by Bind and FunctionCall: format codes (collapsed 0/1/N by the
- * WebAssembly core, as the seed does), the value count, then each value as an Int32 length
- * (-1 for NULL) and its bytes. Values are written straight into the MessageWriter: a length is
- * either known up front or written as a placeholder and patched, so nothing is allocated per
- * message. Also the result-format collapse of Bind.
+ * The parameter section of Bind and FunctionCall, the hot path of the encoder: format codes
+ * (collapsed 0/1/N by the WebAssembly core, as the seed does), the value count, then each value
+ * as an Int32 length (-1 for NULL) and its bytes; plus Bind's result-format collapse and a fast
+ * C-string writer for statement and portal names.
+ *
+ * How it stays allocation-free and fast: pass one classifies every value once (its format into
+ * the WASM scratch, its kind into a JS scratch) and sums a lower bound of the section's size;
+ * that bound refuses a message that can never fit in 1 GiB before anything is copied, and is
+ * reserved with a single `ensure`. Pass two then writes plain values byte by byte into `w.buf`
+ * with big-endian lengths stored by hand. Only Bindables and non-ASCII text go through the
+ * writer's methods (placeholder-and-patch when the length is not known up front), after which the
+ * rest of the reservation is renewed.
  * https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-BIND
  */
 import { ErrorCode, ProtocolError } from '../../errors.js';
-import { FormatCode, Limits } from '../codes.js';
-import type { BodyReader } from '../body-reader.js';
-import type { MessageWriter } from '../writer.js';
 import { getCore } from '../../wasm/core.js';
+import { FormatCode, Limits } from '../codes.js';
+import type { MessageWriter } from '../writer.js';
 import { checkInt8, type Bindable, type BindValue } from './bindable.js';
 import { NULL_LENGTH, checkCount, checkFormat, invalidArgument, messageTooLarge } from './checks.js';
+import { SHORT_STRING, writeUtf8 } from './utf8.js';
 
 const LENGTH_WORD = 4;
 const FORMAT_SIZE = 2;
+const BYTE = 8;
+const BYTE2 = 16;
+const BYTE3 = 24;
+const ASCII_MAX = 0x7f;
 const BOOL_BYTES = 1;
 const INT8_BYTES = 8;
 /** Format slot of a JS null/undefined: NULL has no bytes, so any format is valid for it. */
 const NULL_FORMAT = -1;
 
-/**
- * The format code of one value; -1 for a JS `null`/`undefined`. Throws `PGS_INVALID_ARGUMENT` for
- * a number (ambiguous: int2, int4, float8…?) and for anything that is not a BindValue.
- */
-export function formatOf(v: BindValue): number {
-  switch (typeof v) {
-    case 'string':
-      return FormatCode.Text;
-    case 'boolean':
-    case 'bigint':
-      return FormatCode.Binary;
-    case 'undefined':
-      return NULL_FORMAT;
-    case 'object':
-      if (v === null) return NULL_FORMAT;
-      if (v instanceof Uint8Array) return FormatCode.Binary;
-      if (typeof (v as Bindable).encode === 'function') return checkFormat((v as Bindable).format, 'a Bindable format');
-      break;
-    case 'number':
-      throw invalidArgument(`a JS number is ambiguous as a parameter (${v}): wrap it in int2/int4/int8/float4/float8/oidValue, or pass a string or bigint`);
-  }
-  throw invalidArgument(`cannot bind a value of type ${typeof v}: pass null, a string, Uint8Array, boolean, bigint or a Bindable`);
+/** How pass two writes a value, decided once in pass one. */
+const Kind = { NULL: 0, TEXT: 1, BYTES: 2, BOOL: 3, INT8: 4, BINDABLE: 5 } as const;
+
+/** Kinds of the values being written (one module-wide scratch; see `depth`). */
+const scratchKinds = new Uint8Array(Limits.MAX_PARAMETERS);
+/** Nesting depth of `writeValues`: a Bindable's `encode` could write another Bind elsewhere. */
+let depth = 0;
+
+/** Stores an Int32 big-endian at `p` (typed-array stores keep the low byte). */
+function setI32(buf: Uint8Array, p: number, v: number): void {
+  buf[p] = v >>> BYTE3;
+  buf[p + 1] = v >>> BYTE2;
+  buf[p + 2] = v >>> BYTE;
+  buf[p + 3] = v;
 }
 
 /**
- * Writes the format codes and the values of `values` (at most 65535, checked by the caller).
- * `start` is the message's length-word offset, used to refuse a message passing 1 GiB as soon as
- * a value pushes it over, before the next value is copied. A JS NULL takes the format of the first
- * non-NULL value, so `[bytes, null]` still collapses to one code.
+ * Classifies `values` into `kinds` and `formats`, returning a lower bound of the bytes the value
+ * section needs (exact except for non-ASCII text and Bindables). A JS NULL takes the format of the
+ * first non-NULL value, so `[bytes, null]` still collapses to one code. A number is refused as
+ * ambiguous (int2? int4? float8?), as is anything that is not a BindValue.
  */
-export function writeValues(w: MessageWriter, values: readonly BindValue[], start: number): void {
+function classify(values: readonly BindValue[], kinds: Uint8Array, formats: Uint8Array): number {
   const n = values.length;
-  const core = getCore();
-  const formats = core.formats;
+  let size = FORMAT_SIZE + FORMAT_SIZE * n + FORMAT_SIZE + LENGTH_WORD * n;
   let first = NULL_FORMAT;
   let nulls = false;
   for (let i = 0; i < n; i++) {
-    const f = formatOf(values[i]);
-    if (f === NULL_FORMAT) {
+    const v = values[i];
+    let f: number;
+    if (typeof v === 'string') {
+      kinds[i] = Kind.TEXT;
+      f = FormatCode.Text;
+      size += v.length;
+    } else if (v === null || v === undefined) {
+      kinds[i] = Kind.NULL;
       nulls = true;
       formats[i] = FormatCode.Text;
+      continue;
+    } else if (typeof v === 'object') {
+      if (v instanceof Uint8Array) {
+        kinds[i] = Kind.BYTES;
+        f = FormatCode.Binary;
+        size += v.length;
+      } else if (typeof (v as Bindable).encode === 'function') {
+        kinds[i] = Kind.BINDABLE;
+        f = checkFormat((v as Bindable).format, 'a Bindable format');
+      } else {
+        throw notBindable(v);
+      }
+    } else if (typeof v === 'boolean') {
+      kinds[i] = Kind.BOOL;
+      f = FormatCode.Binary;
+      size += BOOL_BYTES;
+    } else if (typeof v === 'bigint') {
+      kinds[i] = Kind.INT8;
+      f = FormatCode.Binary;
+      size += INT8_BYTES;
     } else {
-      formats[i] = f;
-      if (first === NULL_FORMAT) first = f;
+      throw notBindable(v);
     }
+    formats[i] = f;
+    if (first === NULL_FORMAT) first = f;
   }
   if (nulls && first > FormatCode.Text) {
-    for (let i = 0; i < n; i++) if (values[i] == null) formats[i] = first;
+    for (let i = 0; i < n; i++) if (kinds[i] === Kind.NULL) formats[i] = first;
   }
-  writeCollapsed(w, core.collapseFormats(n), n, formats);
-  w.u16(n);
-  for (let i = 0; i < n; i++) writeValue(w, values[i], start);
+  return size;
+}
+
+function notBindable(v: unknown): Error {
+  if (typeof v === 'number') {
+    return invalidArgument(`a JS number is ambiguous as a parameter (${v}): wrap it in int2/int4/int8/float4/float8/oidValue, or pass a string or bigint`);
+  }
+  return invalidArgument(`cannot bind a value of type ${typeof v}: pass null, a string, Uint8Array, boolean, bigint or a Bindable`);
+}
+
+/**
+ * Writes the format codes, the count and the values of `values` (at most 65535, checked by the
+ * caller). `start` is the message's length-word offset, for the 1 GiB limit. Not atomic by
+ * itself: the calling encoder rolls the message back on error.
+ */
+export function writeValues(w: MessageWriter, values: readonly BindValue[], start: number): void {
+  const n = values.length;
+  const kinds = depth === 0 ? scratchKinds : new Uint8Array(n);
+  depth++;
+  try {
+    const core = getCore();
+    const formats = core.formats;
+    let need = classify(values, kinds, formats);
+    if (need > Limits.MAX_MESSAGE_LENGTH - (w.length - start)) throw messageTooLarge('the parameters');
+    const k = core.collapseFormats(n);
+    if (k !== 0 && k !== 1 && k !== n) {
+      throw new ProtocolError(ErrorCode.WASM_FAULT, `format collapse returned ${k} for ${n} codes`);
+    }
+    w.ensure(need);
+    let buf = w.buf;
+    let p = w.length;
+    buf[p++] = k >>> BYTE;
+    buf[p++] = k;
+    for (let i = 0; i < k; i++) {
+      buf[p++] = 0;
+      buf[p++] = formats[i]!;
+    }
+    buf[p++] = n >>> BYTE;
+    buf[p++] = n;
+    // From here `need` is the reserved room still owed to the values not yet written.
+    need -= FORMAT_SIZE + FORMAT_SIZE * n + FORMAT_SIZE;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i];
+      if (kind === Kind.TEXT) {
+        const s = values[i] as string;
+        const len = s.length;
+        need -= LENGTH_WORD + len;
+        const at = p;
+        p += LENGTH_WORD;
+        let bytes = -1;
+        if (len < SHORT_STRING) {
+          let j = 0;
+          for (; j < len; j++) {
+            const c = s.charCodeAt(j);
+            if (c > ASCII_MAX) break;
+            buf[p++] = c;
+          }
+          if (j === len) bytes = len;
+        }
+        if (bytes < 0) {
+          w.length = at + LENGTH_WORD;
+          bytes = writeUtf8(w, s);
+          if (bytes > Limits.MAX_MESSAGE_LENGTH - (at - start) - LENGTH_WORD) throw messageTooLarge('a parameter');
+          w.ensure(need);
+          buf = w.buf;
+          p = w.length;
+        }
+        setI32(buf, at, bytes);
+      } else if (kind === Kind.NULL) {
+        need -= LENGTH_WORD;
+        setI32(buf, p, NULL_LENGTH);
+        p += LENGTH_WORD;
+      } else if (kind === Kind.BYTES) {
+        const b = values[i] as Uint8Array;
+        const len = b.length;
+        need -= LENGTH_WORD + len;
+        setI32(buf, p, len);
+        buf.set(b, p + LENGTH_WORD);
+        p += LENGTH_WORD + len;
+      } else if (kind === Kind.BOOL) {
+        need -= LENGTH_WORD + BOOL_BYTES;
+        setI32(buf, p, BOOL_BYTES);
+        buf[p + LENGTH_WORD] = values[i] ? 1 : 0;
+        p += LENGTH_WORD + BOOL_BYTES;
+      } else if (kind === Kind.INT8) {
+        need -= LENGTH_WORD + INT8_BYTES;
+        setI32(buf, p, INT8_BYTES);
+        w.view.setBigInt64(p + LENGTH_WORD, checkInt8(values[i] as bigint));
+        p += LENGTH_WORD + INT8_BYTES;
+      } else {
+        need -= LENGTH_WORD;
+        w.length = p;
+        writeBindable(w, values[i] as Bindable, Limits.MAX_MESSAGE_LENGTH - (p - start) - LENGTH_WORD);
+        w.ensure(need);
+        buf = w.buf;
+        p = w.length;
+      }
+    }
+    w.length = p;
+  } finally {
+    depth--;
+  }
+}
+
+/** Writes a custom (or wrapper) Bindable, with its declared length or a patched placeholder. */
+function writeBindable(w: MessageWriter, b: Bindable, limit: number): void {
+  if (b.encodedLength !== undefined) {
+    const len = b.encodedLength();
+    if (len === NULL_LENGTH) {
+      w.i32(NULL_LENGTH);
+      return;
+    }
+    if (!Number.isInteger(len) || len < 0) throw invalidArgument(`Bindable.encodedLength() returned ${len}`);
+    if (len > limit) throw messageTooLarge('a parameter');
+    w.i32(len);
+    const at = w.length;
+    b.encode(w);
+    if (w.length - at !== len) {
+      throw invalidArgument(`Bindable.encode() wrote ${w.length - at} bytes but encodedLength() promised ${len}`);
+    }
+  } else {
+    const at = w.length;
+    w.i32(0);
+    b.encode(w);
+    const len = w.length - at - LENGTH_WORD;
+    if (len > limit) throw messageTooLarge('a parameter');
+    setI32(w.buf, at, len);
+  }
 }
 
 /**
@@ -98,11 +252,7 @@ export function writeResultFormats(w: MessageWriter, spec: FormatCode | readonly
   const core = getCore();
   const formats = core.formats;
   for (let i = 0; i < n; i++) formats[i] = checkFormat(spec[i]!, 'a result format');
-  writeCollapsed(w, core.collapseFormats(n), n, formats);
-}
-
-/** Writes the count `k` chosen by the collapse and that many codes. */
-function writeCollapsed(w: MessageWriter, k: number, n: number, formats: Uint8Array): void {
+  const k = core.collapseFormats(n);
   if (k !== 0 && k !== 1 && k !== n) {
     throw new ProtocolError(ErrorCode.WASM_FAULT, `format collapse returned ${k} for ${n} codes`);
   }
@@ -110,109 +260,28 @@ function writeCollapsed(w: MessageWriter, k: number, n: number, formats: Uint8Ar
   for (let i = 0; i < k; i++) w.i16(formats[i]!);
 }
 
-/** Writes one value: its length word (-1 for NULL) and its bytes. */
-function writeValue(w: MessageWriter, v: BindValue, start: number): void {
-  // Room left for this value's bytes once its length word is written.
-  const room = Limits.MAX_MESSAGE_LENGTH - (w.length - start) - LENGTH_WORD;
-  if (typeof v === 'string') {
-    // UTF-8 is never shorter than the UTF-16 length: refuse early what can never fit.
-    if (v.length > room) throw messageTooLarge('a parameter');
-    const at = w.length;
-    w.i32(0);
-    const len = w.utf8(v);
-    if (len > room) throw messageTooLarge('a parameter');
-    w.view.setInt32(at, len);
-  } else if (v === null || v === undefined) {
-    w.i32(NULL_LENGTH);
-  } else if (typeof v === 'boolean') {
-    w.i32(BOOL_BYTES);
-    w.u8(v ? 1 : 0);
-  } else if (typeof v === 'bigint') {
-    w.i32(INT8_BYTES);
-    w.i64(checkInt8(v));
-  } else if (v instanceof Uint8Array) {
-    if (v.length > room) throw messageTooLarge('a parameter');
-    w.i32(v.length);
-    w.bytes(v);
-  } else {
-    writeBindable(w, v, room);
+/**
+ * Writes a statement or portal name as a C string (`null`: the empty name). Short ASCII names, the
+ * common case, are copied char by char; anything else goes through `w.cstring`, which also refuses
+ * an embedded NUL.
+ */
+export function writeName(w: MessageWriter, name: string | null): void {
+  if (name === null) {
+    w.u8(0);
+    return;
   }
-}
-
-/** Writes a custom (or wrapper) Bindable, with its declared length or a patched placeholder. */
-function writeBindable(w: MessageWriter, b: Bindable, room: number): void {
-  if (b.encodedLength !== undefined) {
-    const len = b.encodedLength();
-    if (len === NULL_LENGTH) {
-      w.i32(NULL_LENGTH);
+  const n = name.length;
+  w.ensure(n + 1);
+  const buf = w.buf;
+  let p = w.length;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0 || c > ASCII_MAX) {
+      w.cstring(name);
       return;
     }
-    if (!Number.isInteger(len) || len < 0) throw invalidArgument(`Bindable.encodedLength() returned ${len}`);
-    if (len > room) throw messageTooLarge('a parameter');
-    w.i32(len);
-    const at = w.length;
-    b.encode(w);
-    if (w.length - at !== len) {
-      throw invalidArgument(`Bindable.encode() wrote ${w.length - at} bytes but encodedLength() promised ${len}`);
-    }
-  } else {
-    const at = w.length;
-    w.i32(0);
-    b.encode(w);
-    const len = w.length - at - LENGTH_WORD;
-    if (len > room) throw messageTooLarge('a parameter');
-    w.view.setInt32(at, len);
+    buf[p++] = c;
   }
-}
-
-/**
- * Writes a count and raw values as given (`null`: NULL), refusing a value that cannot fit in the
- * 1 GiB limit before it is copied.
- */
-export function writeRawValues(w: MessageWriter, values: readonly (Uint8Array | null)[], start: number): void {
-  w.u16(values.length);
-  for (const v of values) {
-    if (v === null) {
-      w.i32(NULL_LENGTH);
-    } else {
-      if (!(v instanceof Uint8Array)) throw invalidArgument('a raw value must be a Uint8Array or null');
-      if (v.length > Limits.MAX_MESSAGE_LENGTH - (w.length - start) - LENGTH_WORD) throw messageTooLarge('a parameter');
-      w.i32(v.length);
-      w.bytes(v);
-    }
-  }
-}
-
-/** Writes a count and the codes as given (each checked to be 0 or 1). */
-export function writeFormatList(w: MessageWriter, formats: readonly FormatCode[]): void {
-  w.u16(formats.length);
-  for (const f of formats) w.i16(checkFormat(f, 'a format code'));
-}
-
-/** Reads a count and that many format codes (each must be 0 or 1). */
-export function readFormatList(r: BodyReader): FormatCode[] {
-  const n = r.count(r.u16(), FORMAT_SIZE);
-  const out = new Array<FormatCode>(n);
-  for (let i = 0; i < n; i++) {
-    const f = r.i16();
-    if (f !== FormatCode.Text && f !== FormatCode.Binary) throw r.malformed(`has an unknown format code ${f}`);
-    out[i] = f;
-  }
-  return out;
-}
-
-/** Reads a count and that many length-prefixed values (-1: NULL); the values are views of the body. */
-export function readValueList(r: BodyReader): (Uint8Array | null)[] {
-  const n = r.count(r.u16(), LENGTH_WORD);
-  const out = new Array<Uint8Array | null>(n);
-  for (let i = 0; i < n; i++) {
-    const len = r.i32();
-    if (len === NULL_LENGTH) {
-      out[i] = null;
-    } else {
-      if (len < 0) throw r.malformed(`has a negative value length ${len}`);
-      out[i] = r.bytes(len);
-    }
-  }
-  return out;
+  buf[p++] = 0;
+  w.length = p;
 }

@@ -8,6 +8,7 @@ import { FrontendCode } from '../codes.js';
 import type { Parse } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 import { apiName, checkCount, checkOid, wireName } from './checks.js';
+import { writeCString } from './utf8.js';
 
 const NO_TYPES: readonly number[] = [];
 const OID_SIZE = 4;
@@ -27,7 +28,7 @@ export function writeParse(
   atomically(w, () => {
     const start = w.begin(FrontendCode.PARSE);
     w.cstring(wireName(name));
-    w.cstring(sql);
+    writeCString(w, sql);
     w.u16(n);
     for (let i = 0; i < n; i++) w.u32(checkOid(paramTypes[i]!, 'a parameter type'));
     w.finish(start);
