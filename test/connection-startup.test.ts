@@ -19,6 +19,7 @@ import {
 } from '../src/index.js';
 import type { PgStreamError } from '../src/index.js';
 import { B, fakeServer, happyStartup, PACKET } from './connection-fake.js';
+import { Bytes } from './fixtures/bytes.js';
 import type { FakeServer, Peer } from './connection-fake.js';
 
 let server: FakeServer | null = null;
@@ -453,6 +454,35 @@ describe('after startup', () => {
     expect(await failure(conn.recv())).toBe(err);
     await conn.close();
     await conn.close();
+  });
+
+  it('a desynchronised answer (DataRow without RowDescription, ReadyForQuery owed to nothing) is fatal', async () => {
+    const dataRow = new Bytes().i16(1).i32(1).str('x').frame('D');
+    for (const reply of [[dataRow], [B.commandComplete('SELECT 0'), B.ready(), B.ready()]]) {
+      const s = await serve(async (peer) => {
+        await peer.startupPacket();
+        happyStartup(peer);
+        await peer.message();
+        peer.write(...reply);
+      });
+      const { conn } = await new ConnectionBuilder('u').connect(dial(s));
+      conn.query('SELECT');
+      await conn.flush();
+      let err: PgStreamError | null = null;
+      for (let i = 0; i < 5 && err === null; i++) {
+        try {
+          await conn.recv();
+        } catch (e) {
+          err = e as PgStreamError;
+        }
+      }
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect(err!.code).toBe(ErrorCode.UNEXPECTED_MESSAGE);
+      expect(conn.closed).toBe(true);
+      await conn.close();
+      await server!.close();
+      server = null;
+    }
   });
 
   it('ParameterStatus updates parameters and ReadyForQuery the transaction status', async () => {

@@ -16,12 +16,14 @@ import type { TransactionStatus } from '../protocol/codes.js';
 import { PgProtocol } from '../protocol/frontend/protocol.js';
 import { writeTerminate } from '../protocol/frontend/terminate.js';
 import type { BackendMessage } from '../protocol/messages.js';
+import { SessionState } from '../protocol/session-state.js';
 import { MessageWriter } from '../protocol/writer.js';
 import type { ByteSink, Transport } from '../transport/transport.js';
 import { cancelUnavailable, sendCancelRequest } from './cancel.js';
 import type { CancelTarget } from './cancel.js';
 import type { MessageSource } from './startup.js';
 import type { StartupResult } from './startup-result.js';
+import { trackSent } from './track-sent.js';
 
 /** What a connection reads from: a BackendReader (decoded messages out, bytes in). */
 export type FrameSource = MessageSource & ByteSink;
@@ -62,6 +64,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   #error: PgStreamError | null = null;
   #receiving = false;
   #closing: Promise<void> | null = null;
+  readonly #session = new SessionState();
 
   /** Made by `ConnectionBuilder.connect*()` and `connect()`; not meant to be called directly. */
   constructor(init: ConnectionInit) {
@@ -97,6 +100,16 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     return this.#error !== null;
   }
 
+  /**
+   * What the server still owes: the requests sent and not yet answered, in order (inspect only;
+   * the connection feeds it). Every received message is checked against it: a message the protocol
+   * does not allow at that point (a DataRow without RowDescription, a duplicate ReadyForQuery, an
+   * answer to nothing) is a fatal ProtocolError PGS_UNEXPECTED_MESSAGE.
+   */
+  get session(): SessionState {
+    return this.#session;
+  }
+
   /** Bytes written by the builders and not yet sent with `flush()`. */
   get pending(): number {
     return this.#writer.length;
@@ -115,6 +128,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     // while the builders keep writing into the other buffer.
     this.#writer = this.#spare ?? new MessageWriter(SEND_BUFFER_SIZE);
     this.#spare = null;
+    trackSent(this.#session, w.written());
     const p = this.#transport.write(w.written()).then(
       () => {
         w.clear();
@@ -141,14 +155,11 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     let msg: BackendMessage | null;
     try {
       msg = this.#source.next();
+      if (msg !== null) this.#observe(msg);
     } catch (err) {
       return this.#rejected(this.#fatal(err));
     }
-    if (msg !== null) {
-      this.#observe(msg);
-      return Promise.resolve(msg);
-    }
-    return this.#recvSlow();
+    return msg !== null ? Promise.resolve(msg) : this.#recvSlow();
   }
 
   /**
@@ -161,10 +172,10 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     let msg: BackendMessage | null;
     try {
       msg = this.#source.next();
+      if (msg !== null) this.#observe(msg);
     } catch (err) {
       throw this.#fatal(err);
     }
-    if (msg !== null) this.#observe(msg);
     return msg;
   }
 
@@ -186,7 +197,9 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     }
   }
 
+  /** Checks `msg` against the session state (throws on a violation) and tracks what it changes. */
   #observe(msg: BackendMessage): void {
+    this.#session.received(msg);
     if (msg.type === 'ParameterStatus') this.parameters.set(msg.name, msg.value);
     else if (msg.type === 'ReadyForQuery') this.#status = msg.status;
   }
