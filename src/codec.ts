@@ -16,6 +16,8 @@ export { decodeBackend, encodeBackend, copyMessage } from './protocol/backend/in
 export { decodeDataRow, encodeDataRow, DetachedDataRow } from './protocol/backend/data-row.js';
 export { BackendReader, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol/frame-reader.js';
 export type { BackendReaderOptions } from './protocol/frame-reader.js';
+export { SessionState, Outcome, RequestKind, SendResult } from './protocol/session-state.js';
+export type { TrackedMessage } from './protocol/session-state.js';
 export { Tracer, traceBackend, traceFrontend, traceCharResponse } from './protocol/trace.js';
 export type { TraceOptions } from './protocol/trace.js';
 export { getCore, initCore, createCore, WasmCore } from './wasm/core.js';
