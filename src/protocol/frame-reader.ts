@@ -39,10 +39,12 @@ const HEADER = 5;
 /** The length word counts itself. */
 const LENGTH_WORD = 4;
 
-const { INPUT, INPUT_SIZE } = Layout;
+const { INPUT, INPUT_SIZE, MESSAGE_WORDS, MESSAGE_BODY, MESSAGE_LENGTH, MESSAGE_FIRST_FIELD } = Layout;
 const INPUT_END = INPUT + INPUT_SIZE;
 const TABLE = Layout.MESSAGES >> 2;
 const RESULT = Layout.RESULT >> 2;
+
+const DATA_ROW = MessageCode.DATA_ROW;
 
 /** PostgreSQL's name of a backend message type, for error messages (`READY_FOR_QUERY` → `ReadyForQuery`). */
 const names = new Map<number, string>(
@@ -155,7 +157,7 @@ export class BackendReader {
 
   /** Bytes held that `next()` has not returned yet. */
   get buffered(): number {
-    const start = this.cursor < this.count ? this.words[TABLE + this.cursor * Layout.MESSAGE_WORDS + Layout.MESSAGE_BODY]! - HEADER : this.head;
+    const start = this.cursor < this.count ? this.words[TABLE + this.cursor * MESSAGE_WORDS + MESSAGE_BODY]! - HEADER : this.head;
     return this.tail - start + (this.big === null ? 0 : HEADER + this.bigFilled);
   }
 
@@ -170,6 +172,23 @@ export class BackendReader {
    * message. Throws a ProtocolError on malformed input, and the same error on every later call.
    */
   next(): BackendMessage | null {
+    // Fast path: the next DataRow of the current batch (a detached `words` reads undefined: slow path).
+    const k = this.cursor;
+    if (k < this.count) {
+      const w = TABLE + k * MESSAGE_WORDS;
+      const words = this.words;
+      if (words[w] === DATA_ROW) {
+        this.cursor = k + 1;
+        const body = words[w + MESSAGE_BODY]!;
+        const memory = this.memory;
+        return this.row.point(words[w + MESSAGE_FIRST_FIELD]!, (memory[body]! << 8) | memory[body + 1]!, body, words[w + MESSAGE_LENGTH]!);
+      }
+    }
+    return this.nextSlow();
+  }
+
+  /** Every other case of `next()`: other messages, a new batch, errors (which poison the reader). */
+  private nextSlow(): BackendMessage | null {
     if (this.error !== null) throw this.error;
     try {
       // A detached view reads as empty: the memory buffer was replaced, rebuild the views.
@@ -177,6 +196,7 @@ export class BackendReader {
       if (this.cursor < this.count) return this.message(this.cursor++);
       return this.advance();
     } catch (err) {
+      this.count = this.cursor = 0;
       this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `could not decode a backend message: ${String(err)}`, { cause: err });
       throw this.error;
     }
@@ -184,14 +204,14 @@ export class BackendReader {
 
   /** Message-table entry `k` of the current batch as a message. */
   private message(k: number): BackendMessage {
-    const w = TABLE + k * Layout.MESSAGE_WORDS;
+    const w = TABLE + k * MESSAGE_WORDS;
     const words = this.words;
     const type = words[w]!;
-    const body = words[w + Layout.MESSAGE_BODY]!;
-    const length = words[w + Layout.MESSAGE_LENGTH]!;
-    if (type === MessageCode.DATA_ROW) {
+    const body = words[w + MESSAGE_BODY]!;
+    const length = words[w + MESSAGE_LENGTH]!;
+    if (type === DATA_ROW) {
       const memory = this.memory;
-      return this.row.point(words[w + Layout.MESSAGE_FIRST_FIELD]!, (memory[body]! << 8) | memory[body + 1]!, body, length);
+      return this.row.point(words[w + MESSAGE_FIRST_FIELD]!, (memory[body]! << 8) | memory[body + 1]!, body, length);
     }
     return decodeBackend(type, this.memory.subarray(body, body + length));
   }

@@ -27,6 +27,8 @@ const LENGTH_WORD = 4;
 const COUNT_SIZE = 2;
 /** i32 index of the field table in the core's memory. */
 const FIELD_TABLE = Layout.FIELDS >> 2;
+/** Offset of the ASCII flags in the core's memory. */
+const ASCII_FLAGS = Layout.ASCII;
 
 /** A ProtocolError for a DataRow body that breaks the format. */
 export function malformedDataRow(what: string): ProtocolError {
@@ -230,7 +232,7 @@ export class WasmDataRow implements DataRowView {
     if (length <= 0) return length === 0 ? '' : null;
     const offset = this.words[e]!;
     if (!this.flagged) this.classify();
-    if (this.memory[Layout.ASCII + this.first + i] !== 0) {
+    if (this.memory[ASCII_FLAGS + this.first + i] !== 0) {
       const s = this.batchText ?? this.latin1();
       const at = offset - this.batchStart;
       return s.substring(at, at + length);
