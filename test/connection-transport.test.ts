@@ -139,6 +139,29 @@ for (const mode of ['direct', 'copy'] as const) {
       await transport.end();
     });
 
+    it('keeps reading while a large write is in progress, so a server blocked on its output cannot deadlock it', async () => {
+      const frame = copyData(2, 64 * 1024);
+      const count = 256; // 16 MiB each way, far beyond the kernel's socket buffers
+      let serverGot = 0;
+      const port = await serve(async (socket) => {
+        socket.pause();
+        for (let i = 0; i < count; i++) {
+          if (!socket.write(frame)) await new Promise((r) => socket.once('drain', r));
+        }
+        socket.on('data', (c: Buffer) => {
+          serverGot += c.length;
+        });
+        socket.resume();
+      });
+      const { transport, reader } = await open(mode, port);
+      const payload = new Uint8Array(count * frame.length);
+      await transport.write(payload);
+      for (let n = 0; n < count; n++) expect((await next(transport, reader)).type).toBe('CopyData');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(serverGot).toBe(payload.length);
+      await transport.end();
+    });
+
     it('end of stream mid-message rejects fill() with PGS_CONNECTION_CLOSED, then again with the same error', async () => {
       const port = await serve((socket) => {
         socket.end(copyData(3, 100).subarray(0, 50));

@@ -41,6 +41,8 @@ const noop = (): void => undefined;
 
 /** The initial send buffer size; it grows as needed. */
 const SEND_BUFFER_SIZE = 16 * 1024;
+/** A send buffer that grew past this (a large COPY chunk) is dropped after use, not kept as spare. */
+const MAX_SPARE_SIZE = 1024 * 1024;
 
 /** A started PostgreSQL session with the chainable frontend API. */
 export class Connection extends PgProtocol implements AsyncIterable<BackendMessage> {
@@ -132,7 +134,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     const p = this.#transport.write(w.written()).then(
       () => {
         w.clear();
-        this.#spare ??= w;
+        if (w.buf.length <= MAX_SPARE_SIZE) this.#spare ??= w;
       },
       (err: unknown) => {
         throw this.#fatal(err);

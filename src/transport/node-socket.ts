@@ -22,8 +22,15 @@ import type { ByteSink, Transport } from './transport.js';
 const MIN_DIRECT_READ = 16 * 1024;
 /** Size of the spill buffer used when the reader has too little contiguous free space. */
 const SPILL_SIZE = 64 * 1024;
-/** Queued (not yet copied) input above which a copy-mode stream is paused. */
+/** Queued (not yet copied) input above which a stream is paused. */
 const MAX_QUEUED = 256 * 1024;
+/**
+ * The same bound while a write is in progress. A server blocked on its own output stops reading
+ * ours, so if the client stopped reading while it writes, both sides would wait forever (a large
+ * pipeline flushed before its results are read): input keeps flowing into the queue meanwhile, up
+ * to this much, after which the caller must read concurrently.
+ */
+const MAX_QUEUED_WRITING = 64 * 1024 * 1024;
 /** How long `end()` waits for the peer to close before destroying the socket. */
 const END_TIMEOUT_MS = 5_000;
 
@@ -188,17 +195,24 @@ export class NodeSocketTransport implements Transport {
       this.#directBytes += n;
     }
     this.#wake();
-    if (this.#sink.free < MIN_DIRECT_READ || this.#queued >= MAX_QUEUED) {
+    // While writing, a full reader does not stop reading: the spill buffer feeds the queue instead.
+    const writing = this.#writes.size > 0;
+    if ((this.#sink.free < MIN_DIRECT_READ && !writing) || this.#queued >= this.#queueLimit()) {
       this.#paused = true;
       return false;
     }
     return undefined;
   }
 
+  /** How much input may queue up now. */
+  #queueLimit(): number {
+    return this.#writes.size > 0 ? MAX_QUEUED_WRITING : MAX_QUEUED;
+  }
+
   #enqueue(chunk: Uint8Array): void {
     this.#queue.push(chunk);
     this.#queued += chunk.length;
-    if (this.#queued >= MAX_QUEUED && !this.#paused) {
+    if (this.#queued >= this.#queueLimit() && !this.#paused) {
       this.#paused = true;
       this.stream.pause();
     }
@@ -281,6 +295,11 @@ export class NodeSocketTransport implements Transport {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingWrite = { resolve, reject };
       this.#writes.add(pending);
+      // Keep reading while the write is in progress (see MAX_QUEUED_WRITING).
+      if (this.#paused && this.#queued < MAX_QUEUED_WRITING) {
+        this.#paused = false;
+        this.stream.resume();
+      }
       this.stream.write(data, (err?: Error | null) => {
         if (!this.#writes.delete(pending)) return;
         if (err) {
