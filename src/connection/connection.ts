@@ -119,8 +119,9 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
 
   /**
    * Sends everything the builders wrote. Resolves once the bytes were handed to the operating system
-   * (waiting out backpressure); rejects with the connection's fatal error. With very large pipelined
-   * writes, keep calling `recv()` concurrently so the server is never blocked on its own output.
+   * (waiting out backpressure); rejects with the connection's fatal error. While a flush is in
+   * progress the server's answers keep being read (up to 64 MiB are buffered), so flushing a large
+   * pipeline before reading its results cannot deadlock; past that, call `recv()` concurrently.
    */
   flush(): Promise<void> {
     if (this.#error !== null) return this.#rejected(this.#error);
