@@ -10,6 +10,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** Repository root (bench/..). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Our compiled library: dist/, or the snapshot run.mjs took of it (BENCH_DIST), so that a build
+ * running elsewhere during a long suite cannot change the code under measurement halfway.
+ */
+export const DIST = process.env.BENCH_DIST ?? join(ROOT, 'dist');
+
 /** The prefix of the one stdout line run.mjs parses. */
 export const RESULT_PREFIX = 'BENCH_RESULT ';
 
@@ -65,7 +71,7 @@ export function unavailable(name, reason) {
  * Throws an Error whose message says what is missing, so callers can report it as unavailable.
  */
 export async function loadOurs(rel) {
-  const file = join(ROOT, 'dist', rel);
+  const file = join(DIST, rel);
   if (!existsSync(file)) throw new Error(`dist/${rel} not built (run npm run build)`);
   return import(pathToFileURL(file).href);
 }

@@ -206,6 +206,7 @@ export function renderMarkdown(data, svgName) {
     '| | |',
     '|---|---|',
     `| date | ${meta.date} (${meta.durationS} s) |`,
+    `| commit | ${meta.commit ?? 'unknown'} |`,
     `| Node | ${meta.node} |`,
     `| machine | ${meta.cpu}, ${meta.cores} cores, ${meta.memGiB} GiB, ${meta.os} |`,
     `| load average (1 min) at start / end | ${meta.load?.join(' / ') ?? '–'} (other work on the machine widens the spreads; ratios are taken within one run) |`,

@@ -12,13 +12,13 @@
  *   `--only e2e`, `--only select:`).
  * Run `npm run build` first (the `bench` scripts of package.json do).
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FIGURES, buildCases } from './suite.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
-import { median, parseArgs, RESULT_PREFIX, ROOT, loadOurs } from './lib.mjs';
+import { DIST, median, parseArgs, RESULT_PREFIX, ROOT, loadOurs } from './lib.mjs';
 
 const args = parseArgs();
 const quick = args.quick === true;
@@ -28,6 +28,17 @@ const BENCH = join(ROOT, 'bench');
 
 function log(msg) {
   process.stderr.write(`${msg}\n`);
+}
+
+/** The commit measured, with `+dirty` when the working tree differs from it. */
+function gitDescribe() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'assembly'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+dirty (uncommitted changes in src/ or assembly/)` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Runs one benchmark process; resolves with its parsed result line (or an error record). */
@@ -140,6 +151,12 @@ async function main() {
 
   const started = new Date();
   const loadStart = loadavg()[0];
+  const commit = gitDescribe();
+  // Measure one fixed build: a snapshot of dist/ inside the repository (so node_modules resolves).
+  const snapshot = join(BENCH, '.dist-snapshot');
+  rmSync(snapshot, { recursive: true, force: true });
+  if (existsSync(DIST)) cpSync(DIST, snapshot, { recursive: true });
+  process.env.BENCH_DIST = snapshot;
   let server = null;
   let serverError = null;
   if (wantsServer) {
@@ -168,6 +185,7 @@ async function main() {
     }
   } finally {
     if (server) await server.stop();
+    rmSync(snapshot, { recursive: true, force: true });
   }
 
   const summaries = {};
@@ -182,6 +200,7 @@ async function main() {
     memGiB: Math.round(totalmem() / 2 ** 30),
     os: `${platform()} ${release()}`,
     postgres: server?.facts.version ?? null,
+    commit,
     load: [loadStart, loadavg()[0]].map((x) => Math.round(x * 100) / 100),
     mode: quick ? 'quick' : 'full',
     only,
