@@ -51,6 +51,8 @@ function misbehave(s: FakeSession, how: Misbehave): Promise<void> {
 interface Step {
   name: string;
   sslmode: SslMode;
+  /** Direct TLS (no SSLRequest). */
+  direct?: boolean;
   /** Runs the server up to the step, then misbehaves. */
   script: (s: FakeSession, how: Misbehave) => Promise<void>;
   /** What a close at this step is reported as (a silence is always PGS_CONNECT_TIMEOUT). */
@@ -79,6 +81,27 @@ const steps: Step[] = [
       await misbehave(s, how);
     },
     closed: { type: TlsError, code: ErrorCode.TLS_HANDSHAKE },
+  },
+  {
+    name: 'during a direct TLS handshake (after the ClientHello)',
+    sslmode: 'require',
+    direct: true,
+    script: async (s, how) => {
+      while (s.chunks.length < 1) await sleep(2);
+      await misbehave(s, how);
+    },
+    closed: { type: TlsError, code: ErrorCode.TLS_HANDSHAKE },
+  },
+  {
+    name: 'after the StartupMessage (direct TLS)',
+    sslmode: 'require',
+    direct: true,
+    script: async (s, how) => {
+      await s.upgradeTls(certs.server);
+      await s.expect('StartupMessage');
+      await misbehave(s, how);
+    },
+    closed: closedConn,
   },
   {
     name: 'after the StartupMessage (plaintext)',
@@ -179,10 +202,11 @@ const steps: Step[] = [
   },
 ];
 
-function builder(sslmode: SslMode): ConnectionBuilder {
+function builder(sslmode: SslMode, direct = false): ConnectionBuilder {
   return new ConnectionBuilder('bob')
     .auth(AuthenticationMode.password(PASSWORD))
     .sslmode(sslmode)
+    .sslNegotiation(direct ? 'direct' : 'postgres')
     .connectTimeout(TIMEOUT);
 }
 
@@ -191,7 +215,7 @@ describe.each(steps)('server misbehaves $name', (step) => {
     server = await startFakeServer((s) => step.script(s, 'silent'));
     const socket = server.dial();
     const t0 = performance.now();
-    await expectFailure(builder(step.sslmode).connect(socket), {
+    await expectFailure(builder(step.sslmode, step.direct).connect(socket), {
       type: ConnectionError,
       code: ErrorCode.CONNECT_TIMEOUT,
       withinMs: TIMEOUT + SLACK,
@@ -207,7 +231,7 @@ describe.each(steps)('server misbehaves $name', (step) => {
     server = await startFakeServer((s) => step.script(s, 'close'));
     const socket = server.dial();
     const t0 = performance.now();
-    await expectFailure(builder(step.sslmode).connect(socket), {
+    await expectFailure(builder(step.sslmode, step.direct).connect(socket), {
       ...step.closed,
       withinMs: TIMEOUT + SLACK,
       socket,
@@ -221,7 +245,7 @@ describe.each(steps)('server misbehaves $name', (step) => {
     const socket = server.dial();
     const t0 = performance.now();
     const err = await within(
-      builder(step.sslmode).connect(socket).then(
+      builder(step.sslmode, step.direct).connect(socket).then(
         () => null,
         (e: unknown) => e,
       ),

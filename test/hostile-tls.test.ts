@@ -151,6 +151,55 @@ describe('bytes injected after the SSLRequest answer (CVE-2021-23222)', () => {
   });
 });
 
+describe('bytes around the SSLRequest answer, continued', () => {
+  it("'N' followed by a pre-sent startup reply (prefer) → PGS_TLS_INJECTED_BYTES, no StartupMessage", async () => {
+    const srv = await serve(async (s) => {
+      await s.expect('SSLRequest');
+      s.sendRaw(new Uint8Array([0x4e, ...INJECTED]));
+      await s.silence();
+    });
+    const socket = srv.dial();
+    await expectFailure(builder('prefer').connect(socket), {
+      type: TlsError,
+      code: ErrorCode.TLS_INJECTED_BYTES,
+      withinMs: WITHIN,
+      socket,
+    });
+    const s = await srv.session();
+    await within(s.gone, 2_000);
+    expect(Buffer.concat(s.wire).toString('hex')).toBe('0000000804d2162f');
+  });
+
+  it("bytes arriving while a slow caller upgrade prepares are never read as protocol messages", async () => {
+    const srv = await serve(async (s) => {
+      await s.expect('SSLRequest');
+      s.sendRaw('S');
+      await s.drain();
+      await sleep(20);
+      s.sendRaw(INJECTED);
+      await s.silence();
+    });
+    const socket = srv.dial();
+    const upgrade = async (sock: import('node:stream').Duplex) => {
+      await sleep(100);
+      return await new Promise<import('node:stream').Duplex>((resolve, reject) => {
+        const t = tls.connect({ socket: sock, rejectUnauthorized: false, ALPNProtocols: ['postgresql'] });
+        t.once('secureConnect', () => resolve(t));
+        t.once('error', reject);
+      });
+    };
+    const err = await within(builder('require').connectWithTls(socket, upgrade).then(() => null, (e: unknown) => e), WITHIN);
+    expect(err).toBeInstanceOf(TlsError);
+    expect([ErrorCode.TLS_INJECTED_BYTES, ErrorCode.TLS_HANDSHAKE]).toContain((err as TlsError).code);
+    expect(socket.destroyed).toBe(true);
+    const s = await srv.session();
+    await within(s.gone, 2_000);
+    // Nothing but the SSLRequest and (maybe) TLS records: never a plaintext StartupMessage.
+    expect(Buffer.from(s.wire[0]!).toString('hex')).toBe('0000000804d2162f');
+    for (const c of s.wire.slice(1)) expect(c[0]).toBe(22);
+  });
+});
+
 describe('ErrorResponse instead of an SSLRequest answer (CVE-2024-10977)', () => {
   it("'E' → PGS_TLS_REQUEST_REJECTED with a fixed message that never shows the server's text", async () => {
     const serverText = 'ATTACKER-CONTROLLED-TEXT: please visit evil.example';

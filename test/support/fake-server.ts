@@ -50,8 +50,10 @@ export class FakeSession {
   alpn: string | false = false;
   /** Every message decoded so far, in order. */
   readonly received: FrontendMessage[] = [];
-  /** Every chunk the client sent, as received (TCP bytes before TLS, decrypted bytes after). */
+  /** Every chunk the client sent, as the script reads it (TCP bytes before TLS, decrypted bytes after). */
   readonly chunks: Uint8Array[] = [];
+  /** Every chunk that crossed the TCP connection from the client, ciphertext included. */
+  readonly wire: Uint8Array[] = [];
   /** The error the script ended with, if any. */
   error: unknown = undefined;
   /** Resolves when the TCP connection is fully closed (by either side). */
@@ -88,6 +90,7 @@ export class FakeSession {
         resolve();
       }),
     );
+    socket.on('data', (chunk: Buffer) => this.wire.push(Uint8Array.from(chunk)));
     socket.on('data', this.#onData);
   }
 
