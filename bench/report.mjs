@@ -54,6 +54,13 @@ function checkAgreement(sums, prefix, levels) {
   return new Set(checks.map((c) => c[1])).size === 1 ? '' : ` ⚠ checksums differ: ${checks.map(([n, c]) => `${n}=${c}`).join('; ')}`;
 }
 
+/** A warning line when the clients that ran report different checksums (rows, characters, bytes). */
+function sameChecks(sums, names) {
+  const checks = names.filter((n) => sums[n]?.check).map((n) => [n, JSON.stringify(sums[n].check)]);
+  if (checks.length < 2 || new Set(checks.map((c) => c[1])).size === 1) return '';
+  return `⚠ the clients' checksums differ: ${checks.map(([n, c]) => `${n} ${c}`).join('; ')}`;
+}
+
 function decodeTable(sums) {
   const rows = [];
   const streams = [...new Set(Object.values(sums).filter((s) => s.group === 'decode').map((s) => s.name.split(':')[0]))];
@@ -130,6 +137,8 @@ function e2eTables(sums, meta) {
       const cpu = m(sums, name, 'cpu');
       out.push(`| ${CLIENT[impl]} | ${f(wall, 0)} (${spread(sums, name, 'ms', 0)}) | ${impl === 'floor' ? '–' : f(cpu, 0)} | ${impl === 'floor' ? '–' : f((cpu * 1e3) / rowsN, 3)} | ${f(rowsN / wall / 1e3, 0)}k | ${floor ? times(wall / floor) : '–'} | ${impl === 'floor' || !pgCpu ? '–' : times(cpu / pgCpu)} |`);
     }
+    const agree = sameChecks(sums, ['select:ours', 'select:pg', 'select:postgresjs']);
+    if (agree) out.push('', agree);
     out.push('', 'Server floor: `EXPLAIN (ANALYZE, SERIALIZE TEXT)` of the same query — the server reads every row and converts it to text, and sends nothing. psql: `psql -c` into /dev/null; its CPU includes its own start and connect (~10 ms).', '');
   }
   if (have('depth1:') || have('depth100:') || have('batch100:')) {
@@ -165,6 +174,8 @@ function e2eTables(sums, meta) {
       const wall = m(sums, name, 'ms');
       out.push(`| ${label} | ${f(wall, 0)} (${spread(sums, name, 'ms', 0)}) | ${impl === 'floor' ? '–' : f(m(sums, name, 'cpu'), 0)} | ${f(m(sums, name, 'bytes') / wall / 1e3, 0)} | ${floor ? times(wall / floor) : '–'} |`);
     }
+    const agree = sameChecks(sums, [`${dir}:ours`, `${dir}:pg`, `${dir}:postgresjs`]);
+    if (agree) out.push('', agree);
     out.push('', dir === 'copyout' ? "Server floor: `COPY w1 TO '/dev/null'` run by the server itself." : 'Server floor: `COPY w1_in FROM` a server-side file holding the same bytes. The table is truncated before every run.', '');
   }
   if (have('connect:')) {
