@@ -24,7 +24,7 @@ export interface Failure {
   /** The call must settle within this many milliseconds. */
   withinMs: number;
   /** Strings that must appear nowhere in the error chain. */
-  secrets?: readonly string[];
+  secrets?: readonly (string | Uint8Array)[];
   /** The caller's socket, which must be destroyed once the call rejected. */
   socket?: net.Socket;
 }
