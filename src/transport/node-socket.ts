@@ -11,6 +11,10 @@
  *   reader when the connection asks for input; the stream is paused when the queue grows past a
  *   bound and resumed when the connection needs bytes.
  * Every failure becomes a typed error, stored once; every pending and later operation rejects with it.
+ *
+ * An idle session does not keep the Node process alive: the socket is `ref()`ed only while a read
+ * waits, a write is in progress or the connection is closing, like an idle keep-alive socket. So a
+ * script that reads its results and simply ends (the seed's quick start) exits.
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -127,6 +131,14 @@ export class NodeSocketTransport implements Transport {
   /** Input counters: bytes the kernel wrote straight into the reader, and bytes copied in. */
   get stats(): { readonly directBytes: number; readonly copiedBytes: number } {
     return { directBytes: this.#directBytes, copiedBytes: this.#copiedBytes };
+  }
+
+  /** Holds the process open only while an operation is in flight (see the module comment). */
+  #updateRef(): void {
+    const socket = this.stream as Partial<net.Socket>;
+    if (typeof socket.ref !== 'function' || typeof socket.unref !== 'function') return;
+    if (this.#waiter !== null || this.#writes.size > 0 || this.#ending !== null) socket.ref();
+    else socket.unref();
   }
 
   #watch(): void {
@@ -250,6 +262,7 @@ export class NodeSocketTransport implements Transport {
     if (this.#queued > 0) this.#drainQueue();
     if (this.#got) {
       this.#waiter = null;
+      this.#updateRef();
       w.resolve();
     } else if (this.#eof && this.#queued === 0) {
       this.#fail(closedError());
@@ -279,6 +292,7 @@ export class NodeSocketTransport implements Transport {
     this.#resume();
     return new Promise<void>((resolve, reject) => {
       this.#waiter = { resolve, reject };
+      this.#updateRef();
     });
   }
 
@@ -295,6 +309,7 @@ export class NodeSocketTransport implements Transport {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingWrite = { resolve, reject };
       this.#writes.add(pending);
+      this.#updateRef();
       // Keep reading while the write is in progress (see MAX_QUEUED_WRITING).
       if (this.#paused && this.#queued < MAX_QUEUED_WRITING) {
         this.#paused = false;
@@ -302,6 +317,7 @@ export class NodeSocketTransport implements Transport {
       }
       this.stream.write(data, (err?: Error | null) => {
         if (!this.#writes.delete(pending)) return;
+        this.#updateRef();
         if (err) {
           this.#fail(socketError(err, 'write failed'));
           reject(this.#error!);
@@ -335,6 +351,7 @@ export class NodeSocketTransport implements Transport {
       stream.resume();
       stream.end();
     });
+    this.#updateRef();
     this.#settleAll(closedError('the connection was closed'));
     return this.#ending;
   }
