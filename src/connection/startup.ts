@@ -133,6 +133,16 @@ export async function runStartup(
       throw unexpected(msg, 'as the first startup reply');
     }
     first = false;
+    if (msg.code === MessageCode.AUTHENTICATION) {
+      await auth.respond(msg, out);
+      if (out.length > 0) {
+        onAuthResponse?.(answerKind(msg));
+        const bytes = out.toBytes();
+        out.clear();
+        await transport.write(bytes);
+      }
+      continue;
+    }
     switch (msg.type) {
       case 'ErrorResponse':
         throw new ServerError(new Map(msg.fields));
@@ -145,25 +155,6 @@ export async function runStartup(
       case 'NoticeResponse':
         notices.push(new Map(msg.fields));
         continue;
-      case 'AuthenticationOk':
-      case 'AuthenticationKerberosV5':
-      case 'AuthenticationCleartextPassword':
-      case 'AuthenticationMD5Password':
-      case 'AuthenticationGSS':
-      case 'AuthenticationGSSContinue':
-      case 'AuthenticationSSPI':
-      case 'AuthenticationSASL':
-      case 'AuthenticationSASLContinue':
-      case 'AuthenticationSASLFinal': {
-        await auth.respond(msg, out);
-        if (out.length > 0) {
-          onAuthResponse?.(answerKind(msg));
-          const bytes = out.toBytes();
-          out.clear();
-          await transport.write(bytes);
-        }
-        continue;
-      }
       default:
         break;
     }

@@ -2,37 +2,37 @@
  * Every number the protocol gives a name to: message type bytes, authentication sub-codes, startup
  * request codes, format codes, transaction status, and the OIDs of common types.
  * This is the one module where protocol byte values are spelled out; everything else uses the names.
+ * Type bytes are numeric literals (with their character alongside) so that TypeScript narrows a
+ * message union on `msg.code === MessageCode.DATA_ROW`.
  * Reference: https://www.postgresql.org/docs/current/protocol-message-formats.html
  */
 
-const c = (s: string): number => s.charCodeAt(0);
-
 /** Type bytes of backend (server → client) messages, named as in the seed crate. */
 export const MessageCode = {
-  AUTHENTICATION: c('R'),
-  BACKEND_KEY_DATA: c('K'),
-  BIND_COMPLETE: c('2'),
-  CLOSE_COMPLETE: c('3'),
-  COMMAND_COMPLETE: c('C'),
-  COPY_DATA: c('d'),
-  COPY_DONE: c('c'),
-  COPY_IN_RESPONSE: c('G'),
-  COPY_OUT_RESPONSE: c('H'),
-  COPY_BOTH_RESPONSE: c('W'),
-  DATA_ROW: c('D'),
-  EMPTY_QUERY_RESPONSE: c('I'),
-  ERROR_RESPONSE: c('E'),
-  FUNCTION_CALL_RESPONSE: c('V'),
-  NEGOTIATE_PROTOCOL_VERSION: c('v'),
-  NO_DATA: c('n'),
-  NOTICE_RESPONSE: c('N'),
-  NOTIFICATION_RESPONSE: c('A'),
-  PARAMETER_DESCRIPTION: c('t'),
-  PARAMETER_STATUS: c('S'),
-  PARSE_COMPLETE: c('1'),
-  PORTAL_SUSPENDED: c('s'),
-  READY_FOR_QUERY: c('Z'),
-  ROW_DESCRIPTION: c('T'),
+  AUTHENTICATION: 0x52, // 'R'
+  BACKEND_KEY_DATA: 0x4b, // 'K'
+  BIND_COMPLETE: 0x32, // '2'
+  CLOSE_COMPLETE: 0x33, // '3'
+  COMMAND_COMPLETE: 0x43, // 'C'
+  COPY_DATA: 0x64, // 'd'
+  COPY_DONE: 0x63, // 'c'
+  COPY_IN_RESPONSE: 0x47, // 'G'
+  COPY_OUT_RESPONSE: 0x48, // 'H'
+  COPY_BOTH_RESPONSE: 0x57, // 'W'
+  DATA_ROW: 0x44, // 'D'
+  EMPTY_QUERY_RESPONSE: 0x49, // 'I'
+  ERROR_RESPONSE: 0x45, // 'E'
+  FUNCTION_CALL_RESPONSE: 0x56, // 'V'
+  NEGOTIATE_PROTOCOL_VERSION: 0x76, // 'v'
+  NO_DATA: 0x6e, // 'n'
+  NOTICE_RESPONSE: 0x4e, // 'N'
+  NOTIFICATION_RESPONSE: 0x41, // 'A'
+  PARAMETER_DESCRIPTION: 0x74, // 't'
+  PARAMETER_STATUS: 0x53, // 'S'
+  PARSE_COMPLETE: 0x31, // '1'
+  PORTAL_SUSPENDED: 0x73, // 's'
+  READY_FOR_QUERY: 0x5a, // 'Z'
+  ROW_DESCRIPTION: 0x54, // 'T'
 } as const;
 /** A backend message type byte. */
 export type MessageCode = (typeof MessageCode)[keyof typeof MessageCode];
@@ -43,23 +43,23 @@ export type MessageCode = (typeof MessageCode)[keyof typeof MessageCode];
  * only the authentication state tells them apart.
  */
 export const FrontendCode = {
-  BIND: c('B'),
-  CLOSE: c('C'),
-  COPY_DATA: c('d'),
-  COPY_DONE: c('c'),
-  COPY_FAIL: c('f'),
-  DESCRIBE: c('D'),
-  EXECUTE: c('E'),
-  FLUSH: c('H'),
-  FUNCTION_CALL: c('F'),
-  GSS_RESPONSE: c('p'),
-  PARSE: c('P'),
-  PASSWORD_MESSAGE: c('p'),
-  QUERY: c('Q'),
-  SASL_INITIAL_RESPONSE: c('p'),
-  SASL_RESPONSE: c('p'),
-  SYNC: c('S'),
-  TERMINATE: c('X'),
+  BIND: 0x42, // 'B'
+  CLOSE: 0x43, // 'C'
+  COPY_DATA: 0x64, // 'd'
+  COPY_DONE: 0x63, // 'c'
+  COPY_FAIL: 0x66, // 'f'
+  DESCRIBE: 0x44, // 'D'
+  EXECUTE: 0x45, // 'E'
+  FLUSH: 0x48, // 'H'
+  FUNCTION_CALL: 0x46, // 'F'
+  GSS_RESPONSE: 0x70, // 'p'
+  PARSE: 0x50, // 'P'
+  PASSWORD_MESSAGE: 0x70, // 'p'
+  QUERY: 0x51, // 'Q'
+  SASL_INITIAL_RESPONSE: 0x70, // 'p'
+  SASL_RESPONSE: 0x70, // 'p'
+  SYNC: 0x53, // 'S'
+  TERMINATE: 0x58, // 'X'
 } as const;
 /** A frontend message type byte. */
 export type FrontendCode = (typeof FrontendCode)[keyof typeof FrontendCode];
@@ -97,10 +97,10 @@ export type ProtocolVersion = (typeof ProtocolVersion)[keyof typeof ProtocolVers
 
 /** The byte answering SSLRequest and GSSENCRequest. */
 export const EncryptionResponse = {
-  ACCEPT: c('S'),
-  ACCEPT_GSS: c('G'),
-  REJECT: c('N'),
-  ERROR: c('E'),
+  ACCEPT: 0x53, // 'S'
+  ACCEPT_GSS: 0x47, // 'G'
+  REJECT: 0x4e, // 'N'
+  ERROR: 0x45, // 'E'
 } as const;
 
 /** Parameter and result format codes. */
@@ -113,17 +113,17 @@ export type FormatCode = (typeof FormatCode)[keyof typeof FormatCode];
 
 /** Transaction status carried by ReadyForQuery. */
 export const TransactionStatus = {
-  IDLE: c('I'),
-  IN_TRANSACTION: c('T'),
-  FAILED: c('E'),
+  IDLE: 0x49, // 'I'
+  IN_TRANSACTION: 0x54, // 'T'
+  FAILED: 0x45, // 'E'
 } as const;
 /** A ReadyForQuery transaction status byte. */
 export type TransactionStatus = (typeof TransactionStatus)[keyof typeof TransactionStatus];
 
 /** Targets of Describe and Close. */
 export const TargetKind = {
-  STATEMENT: c('S'),
-  PORTAL: c('P'),
+  STATEMENT: 0x53, // 'S'
+  PORTAL: 0x50, // 'P'
 } as const;
 /** `S` (prepared statement) or `P` (portal). */
 export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
