@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationMode } from '../src/connection/auth-mode.js';
 import { ConnectionBuilder } from '../src/connection/builder.js';
 import type { ChannelBinding, SslMode } from '../src/connection/conninfo-values.js';
-import { AuthError, ErrorCode, ProtocolError, ServerError } from '../src/errors.js';
+import { AuthError, ErrorCode, ServerError } from '../src/errors.js';
 import { expectFailure, expectNoSecrets, trackUnhandled, within } from './support/fake-assert.js';
 import { fakeCertificates } from './support/fake-certs.js';
 import type { FakeCertificates } from './support/fake-certs.js';
@@ -140,7 +140,7 @@ describe('SCRAM-SHA-256 against an independent server implementation', () => {
 describe('SCRAM cost', () => {
   it('PBKDF2 with a high (allowed) iteration count does not block the event loop', async () => {
     const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(false, { iterations: 600_000 }, out));
+    server = await startFakeServer(scramServer(false, { iterations: 1_000_000 }, out));
     let last = performance.now();
     let worst = 0;
     const timer = setInterval(() => {
@@ -154,9 +154,11 @@ describe('SCRAM cost', () => {
       const took = performance.now() - t0;
       expect(out.t?.proofValid).toBe(true);
       await selectOneAndClose(conn);
-      // Two PBKDF2 runs of 600k iterations (client and fake server) take far longer than any gap.
-      expect(took).toBeGreaterThan(100);
-      expect(worst, `the event loop stalled for ${worst.toFixed(0)} ms during a ${took.toFixed(0)} ms login`).toBeLessThan(80);
+      // Two PBKDF2 runs of 10^6 iterations (the client's, then the fake server's) make up most of
+      // the login; run on the event loop, the client's alone would be one stall of about half of it.
+      // Relative bound, so a loaded machine's scheduling hiccups do not decide the outcome.
+      expect(took).toBeGreaterThan(200);
+      expect(worst, `the event loop stalled for ${worst.toFixed(0)} ms during a ${took.toFixed(0)} ms login`).toBeLessThan(took / 4);
     } finally {
       clearInterval(timer);
     }
@@ -305,16 +307,14 @@ describe('SCRAM tampering → AuthError', () => {
     expect(s.types).toEqual(['StartupMessage']);
   });
 
-  it('an empty mechanism list → AuthError or ProtocolError, nothing sent', async () => {
+  it('an empty mechanism list → PGS_AUTH_UNSUPPORTED, nothing sent', async () => {
     server = await startFakeServer(async (s) => {
       await startup(s, false);
       s.send(auth.sasl([]));
       await s.silence();
     });
     const socket = server.dial();
-    const err = await within(builder().connect(socket).then(() => null, (e: unknown) => e), WITHIN);
-    expect(err instanceof AuthError || err instanceof ProtocolError).toBe(true);
-    expect(socket.destroyed).toBe(true);
+    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.AUTH_UNSUPPORTED, withinMs: WITHIN, socket });
     const s = await server.session();
     await within(s.gone, 2_000);
     expect(s.types).toEqual(['StartupMessage']);
