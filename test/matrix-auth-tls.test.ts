@@ -22,9 +22,11 @@ import { startCluster } from '../src/embedded/cluster.js';
 import type { Cluster, ClusterFacts } from '../src/embedded/cluster.js';
 import { TEST_ROLES } from '../src/embedded/roles.js';
 import { AuthError, ErrorCode, PgStreamError, ServerError, TlsError } from '../src/errors.js';
-import { expectNoSecrets } from './support/fake-assert.js';
+import { expectNoSecrets, trackUnhandled } from './support/fake-assert.js';
 import type { ErrorClass } from './support/fake-assert.js';
 import { query } from './support/fake-client.js';
+
+trackUnhandled();
 
 // ------------------------------------------------------------------ the table
 
