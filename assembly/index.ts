@@ -8,4 +8,5 @@ export * from './status';
 export { collapseFormats } from './format-codes';
 export { configure, scan } from './framing';
 export { classify } from './ascii';
+export { decodeIntColumn } from './columns';
 export { heapBase, fault } from './diagnostics';

@@ -33,6 +33,8 @@ export const RESULT_LENGTH: i32 = 3;
 export const RESULT_TYPE: i32 = 4;
 /** Result slot: error detail (DataRow: the field index; length errors: the bound that was broken). */
 export const RESULT_DETAIL: i32 = 5;
+/** Result slot: NULLs met by the last typed column decoding. */
+export const RESULT_NULLS: i32 = 6;
 
 /** Input region: the backend byte stream is written here (by push/commit) and framed in place. */
 export const INPUT: i32 = 0x3_0000;
@@ -66,5 +68,10 @@ export const FIELD_WORDS: i32 = 2;
 /** ASCII flags: one byte per field-table entry, 1 when every byte of the field is below 0x80. */
 export const ASCII: i32 = FIELDS + MAX_FIELDS * FIELD_WORDS * 4;
 
+/** Typed column output: an i32, i64 or f64 per row of a run of DataRows, packed. */
+export const COLUMN: i32 = ASCII + MAX_FIELDS;
+/** NULL flags of the typed column output: one byte per row, 1 for NULL. */
+export const COLUMN_NULLS: i32 = COLUMN + MAX_MESSAGES * 8;
+
 /** End of the layout; must not exceed MEMORY_PAGES * PAGE_SIZE. */
-export const LAYOUT_END: i32 = ASCII + MAX_FIELDS;
+export const LAYOUT_END: i32 = COLUMN_NULLS + MAX_MESSAGES;

@@ -31,3 +31,9 @@ export const STATUS_FIELD_OVERRUN: i32 = -7;
 export const STATUS_TRAILING_BYTES: i32 = -8;
 /** A caller passed an argument outside the layout (a bug on the JS side, never the peer's). */
 export const STATUS_BAD_ARGUMENT: i32 = -9;
+/** Typed column decoding: a field is not an integer in the requested format. */
+export const STATUS_NOT_AN_INTEGER: i32 = -10;
+/** Typed column decoding: an integer does not fit the requested type. */
+export const STATUS_OUT_OF_RANGE: i32 = -11;
+/** Typed column decoding: a row has no field at the requested column. */
+export const STATUS_NO_SUCH_COLUMN: i32 = -12;

@@ -20,6 +20,7 @@ import { decodeBackend } from './backend/index.js';
 import { decodeDataRow, WasmDataRow } from './backend/data-row.js';
 import { Limits, MessageCode } from './codes.js';
 import type { BackendMessage } from './messages.js';
+import { RowBlock } from './row-block.js';
 
 /** Options of a BackendReader. */
 export interface BackendReaderOptions {
@@ -90,6 +91,7 @@ function invalid(what: string): ClientError {
 export class BackendReader {
   private readonly core: WasmCore;
   private readonly row: WasmDataRow;
+  private readonly block: RowBlock;
   private readonly maxMessageLength: number;
   private memory: Uint8Array;
   private words: Int32Array;
@@ -117,6 +119,7 @@ export class BackendReader {
     this.memory = this.core.bytes;
     this.words = this.core.words;
     this.row = new WasmDataRow(this.core);
+    this.block = new RowBlock(this.core, this.row);
   }
 
   /** Free space a transport may read into directly; report what landed with `commit()`. */
@@ -196,9 +199,36 @@ export class BackendReader {
       if (this.cursor < this.count) return this.message(this.cursor++);
       return this.advance();
     } catch (err) {
-      this.count = this.cursor = 0;
-      this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `could not decode a backend message: ${String(err)}`, { cause: err });
-      throw this.error;
+      throw this.poison(err);
+    }
+  }
+
+  /** Records the error every later call rethrows. */
+  private poison(err: unknown): PgStreamError {
+    this.count = this.cursor = 0;
+    this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `could not decode a backend message: ${String(err)}`, { cause: err });
+    return this.error;
+  }
+
+  /**
+   * The run of DataRows at the front of the stream, taken at once for column-at-a-time decoding;
+   * null when the next message is not a DataRow (take it with `next()`) or more bytes are needed.
+   * Invalidates the previous message or block; the block is valid until the next call of either.
+   */
+  nextRows(): RowBlock | null {
+    if (this.error !== null) throw this.error;
+    try {
+      if (this.memory.length === 0) this.refresh();
+      if (this.cursor >= this.count && !this.frame()) return null;
+      const words = this.words;
+      const start = this.cursor;
+      let k = start;
+      while (k < this.count && words[TABLE + k * MESSAGE_WORDS] === DATA_ROW) k++;
+      if (k === start) return null;
+      this.cursor = k;
+      return this.block.point(start, k - start);
+    } catch (err) {
+      throw this.poison(err);
     }
   }
 
@@ -218,16 +248,23 @@ export class BackendReader {
 
   /** Everything handed out is consumed: deliver the slow-path message, or frame the next batch. */
   private advance(): BackendMessage | null {
+    if (this.frame()) return this.message(this.cursor++);
+    const big = this.big;
+    if (big === null || this.bigFilled < big.length) return null;
+    this.big = null;
+    return this.bigType === MessageCode.DATA_ROW ? decodeDataRow(big) : decodeBackend(this.bigType, big);
+  }
+
+  /**
+   * Frames the next batch into the message table; true when it holds a message. False when more
+   * bytes are needed or a slow-path message comes first (`advance()` delivers it once complete).
+   */
+  private frame(): boolean {
     this.count = this.cursor = 0;
-    if (this.big !== null) {
-      if (this.bigFilled < this.big.length) return null;
-      const body = this.big;
-      this.big = null;
-      return this.bigType === MessageCode.DATA_ROW ? decodeDataRow(body) : decodeBackend(this.bigType, body);
-    }
+    if (this.big !== null) return false;
     if (this.head === this.tail) {
       this.head = this.tail = INPUT;
-      return null;
+      return false;
     }
     this.refresh();
     const ascii = this.row.wantsText;
@@ -240,16 +277,18 @@ export class BackendReader {
       this.row.batch(this.head, stop, words[RESULT + Layout.RESULT_FIELDS]!, ascii);
       this.head = stop;
       this.count = messages;
-      this.cursor = 1;
-      return this.message(0);
+      return true;
     }
     if (status === Status.NEED_MORE) {
       this.compact();
-      return null;
+      return false;
     }
     const type = words[RESULT + Layout.RESULT_TYPE]!;
     const length = words[RESULT + Layout.RESULT_LENGTH]!;
-    if (status === Status.TOO_BIG) return this.startBig(type, length);
+    if (status === Status.TOO_BIG) {
+      this.startBig(type, length);
+      return false;
+    }
     throw scanError(status, type, length, words[RESULT + Layout.RESULT_DETAIL]!);
   }
 
@@ -262,7 +301,7 @@ export class BackendReader {
   }
 
   /** Starts the slow path for a message longer than the input region (the core checked the cap). */
-  private startBig(type: number, length: number): null {
+  private startBig(type: number, length: number): void {
     if (length > this.maxMessageLength) {
       throw scanError(Status.TOO_LARGE, type, length, this.maxMessageLength);
     }
@@ -274,7 +313,6 @@ export class BackendReader {
     this.bigType = type;
     this.bigFilled = have;
     this.head = this.tail = INPUT;
-    return null;
   }
 
   /** Takes bytes in stream order: into the slow-path body first, then the input region. */

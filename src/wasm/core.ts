@@ -19,9 +19,15 @@ interface CoreExports {
   configure(maxLength: number): number;
   scan(start: number, end: number, budget: number, ascii: number): number;
   classify(first: number, count: number): number;
+  decodeIntColumn(first: number, rows: number, col: number, binary: number, kind: number): number;
   heapBase(): number;
   fault(): void;
 }
+
+/** Output kinds of `decodeIntColumn`: i32, i64, or f64 holding an exact integer (|v| < 2^53). */
+export const IntColumnKind = { INT32: 0, INT64: 1, FLOAT64: 2 } as const;
+/** One of the `decodeIntColumn` output kinds. */
+export type IntColumnKind = (typeof IntColumnKind)[keyof typeof IntColumnKind];
 
 let cachedModule: WebAssembly.Module | undefined;
 let singleton: WasmCore | undefined;
@@ -171,6 +177,19 @@ export class WasmCore {
   classify(first: number, count: number): number {
     try {
       return this.exports.classify(first, count);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /**
+   * Parses column `col` of the DataRows at message-table entries [first, first + rows) into the
+   * COLUMN region as `kind` (IntColumnKind) and NULL flags into COLUMN_NULLS; returns a Status
+   * (the failing row is `result(RESULT_DETAIL)`).
+   */
+  decodeIntColumn(first: number, rows: number, col: number, binary: boolean, kind: IntColumnKind): number {
+    try {
+      return this.exports.decodeIntColumn(first, rows, col, binary ? 1 : 0, kind);
     } catch (err) {
       return fault(err, this);
     }

@@ -20,6 +20,7 @@ export const Layout = {
   RESULT_LENGTH: 3,
   RESULT_TYPE: 4,
   RESULT_DETAIL: 5,
+  RESULT_NULLS: 6,
   INPUT: 0x3_0000,
   INPUT_SIZE: 0x10_0000,
   INPUT_SLACK: 0x100,
@@ -34,7 +35,9 @@ export const Layout = {
   MAX_FIELDS: 0x2_0000,
   FIELD_WORDS: 2,
   ASCII: 0x27_0100,
-  LAYOUT_END: 0x29_0100,
+  COLUMN: 0x29_0100,
+  COLUMN_NULLS: 0x2b_0100,
+  LAYOUT_END: 0x2b_4100,
 } as const;
 
 /** Status codes of the core (assembly/status.ts): positive = normal stop, negative = error. */
@@ -52,6 +55,9 @@ export const Status = {
   FIELD_OVERRUN: -7,
   TRAILING_BYTES: -8,
   BAD_ARGUMENT: -9,
+  NOT_AN_INTEGER: -10,
+  OUT_OF_RANGE: -11,
+  NO_SUCH_COLUMN: -12,
 } as const;
 
 /** One of the core's status codes. */

@@ -203,11 +203,16 @@ export class WasmDataRow implements DataRowView {
     return this;
   }
 
-  private entry(i: number): number {
+  /** The field-table index of field `i` of this row, after checking `i`. */
+  private field(i: number): number {
     if (i >>> 0 !== i || i >= this.fieldCount) throw badIndex(i, this.fieldCount);
     // A detached view reads as empty: the memory buffer was replaced (case 26), rebuild the views.
     if (this.memory.length === 0) this.rebind();
-    return FIELD_TABLE + ((this.first + i) << 1);
+    return this.first + i;
+  }
+
+  private entry(i: number): number {
+    return FIELD_TABLE + (this.field(i) << 1);
   }
 
   isNull(i: number): boolean {
@@ -227,12 +232,20 @@ export class WasmDataRow implements DataRowView {
   }
 
   text(i: number): string | null {
-    const e = this.entry(i);
+    return this.textOf(this.field(i));
+  }
+
+  /**
+   * The text of field-table entry `f` of the current batch: ASCII fields are cut out of the batch's
+   * one Latin-1 string, others decoded as UTF-8 (also used for a column of a RowBlock).
+   */
+  textOf(f: number): string | null {
+    const e = FIELD_TABLE + (f << 1);
     const length = this.words[e + 1]!;
     if (length <= 0) return length === 0 ? '' : null;
     const offset = this.words[e]!;
     if (!this.flagged) this.classify();
-    if (this.memory[ASCII_FLAGS + this.first + i] !== 0) {
+    if (this.memory[ASCII_FLAGS + f] !== 0) {
       const s = this.batchText ?? this.latin1();
       const at = offset - this.batchStart;
       return s.substring(at, at + length);

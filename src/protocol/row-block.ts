@@ -1,0 +1,127 @@
+/**
+ * RowBlock: a run of consecutive DataRows of one scan batch, decoded a column at a time
+ * (`BackendReader.nextRows()`). Integer columns are parsed by the WASM core straight into typed
+ * arrays (one call per column per block, no string per field); text columns reuse the batch
+ * Latin-1 string of the DataRow view. Valid until the reader's next `next()` or `nextRows()`.
+ */
+import { ClientError, ErrorCode } from '../errors.js';
+import { IntColumnKind, type WasmCore } from '../wasm/core.js';
+import { Layout, Status } from '../wasm/layout.js';
+import type { WasmDataRow } from './backend/data-row.js';
+import { FormatCode } from './codes.js';
+import type { DataRowView } from './messages.js';
+
+const { MESSAGE_WORDS, MESSAGE_BODY, MESSAGE_LENGTH, MESSAGE_FIRST_FIELD } = Layout;
+const TABLE = Layout.MESSAGES >> 2;
+const RESULT = Layout.RESULT >> 2;
+
+const kindNames = ['a 32-bit integer', 'a 64-bit integer', 'an exact JS number'];
+
+function invalid(what: string): ClientError {
+  return new ClientError(ErrorCode.INVALID_ARGUMENT, what);
+}
+
+/** A run of DataRows, column by column. */
+export class RowBlock {
+  /** Number of rows in the block. */
+  rowCount = 0;
+  /** Message-table index of the first row. */
+  private first = 0;
+
+  constructor(
+    private readonly core: WasmCore,
+    private readonly view: WasmDataRow,
+  ) {}
+
+  /** Points the block at `rows` DataRows from message-table entry `first` (the reader calls this). */
+  point(first: number, rows: number): this {
+    this.first = first;
+    this.rowCount = rows;
+    return this;
+  }
+
+  /** Row `r` through the reader's one DataRow view (re-pointed, valid like a row from `next()`). */
+  row(r: number): DataRowView {
+    const w = this.entry(r);
+    const words = this.core.words;
+    const body = words[w + MESSAGE_BODY]!;
+    const bytes = this.core.bytes;
+    return this.view.point(words[w + MESSAGE_FIRST_FIELD]!, (bytes[body]! << 8) | bytes[body + 1]!, body, words[w + MESSAGE_LENGTH]!);
+  }
+
+  /**
+   * Column `col` of every row as text (null for NULL) into `out[offset …]` (the array grows as
+   * needed). A row without that column is a ClientError.
+   */
+  text(col: number, out: (string | null)[], offset = 0): void {
+    this.check(col, Math.max(out.length, offset + this.rowCount), offset);
+    const bytes = this.core.refresh();
+    const words = this.core.words;
+    this.view.rebind();
+    let w = TABLE + this.first * MESSAGE_WORDS;
+    for (let r = 0; r < this.rowCount; r++, w += MESSAGE_WORDS) {
+      const body = words[w + MESSAGE_BODY]!;
+      if (col >= ((bytes[body]! << 8) | bytes[body + 1]!)) throw invalid(`row ${r} of the block has no column ${col}`);
+      out[offset + r] = this.view.textOf(words[w + MESSAGE_FIRST_FIELD]! + col);
+    }
+  }
+
+  /**
+   * Column `col` as 32-bit integers into `out[offset …]` (int2, int4, oid…). NULLs are flagged in
+   * `nulls` (1 = NULL, value 0); without `nulls`, a NULL is a ClientError rather than a silent 0.
+   */
+  int32(col: number, out: Int32Array, offset = 0, format: FormatCode = FormatCode.Text, nulls?: Uint8Array): void {
+    this.decode(col, IntColumnKind.INT32, format, out.length, offset, nulls);
+    out.set(new Int32Array(this.core.bytes.buffer, Layout.COLUMN, this.rowCount), offset);
+  }
+
+  /**
+   * Column `col` as 64-bit integers (int8) into `out[offset …]`: a BigInt64Array takes every value,
+   * a Float64Array only exact ones (|v| < 2^53, else a ClientError). NULLs as for `int32`.
+   */
+  int64(col: number, out: BigInt64Array | Float64Array, offset = 0, format: FormatCode = FormatCode.Text, nulls?: Uint8Array): void {
+    const double = out instanceof Float64Array;
+    this.decode(col, double ? IntColumnKind.FLOAT64 : IntColumnKind.INT64, format, out.length, offset, nulls);
+    const buffer = this.core.bytes.buffer;
+    if (double) out.set(new Float64Array(buffer, Layout.COLUMN, this.rowCount), offset);
+    else out.set(new BigInt64Array(buffer, Layout.COLUMN, this.rowCount), offset);
+  }
+
+  private decode(col: number, kind: IntColumnKind, format: FormatCode, length: number, offset: number, nulls: Uint8Array | undefined): void {
+    this.check(col, length, offset);
+    if (nulls !== undefined && nulls.length < offset + this.rowCount) throw invalid(`the nulls array is shorter than ${offset + this.rowCount}`);
+    if (format !== FormatCode.Text && format !== FormatCode.Binary) throw invalid(`format must be 0 (text) or 1 (binary), got ${format}`);
+    const core = this.core;
+    const status = core.decodeIntColumn(this.first, this.rowCount, col, format === FormatCode.Binary, kind);
+    const words = core.words;
+    if (status !== 0) {
+      const r = words[RESULT + Layout.RESULT_DETAIL]!;
+      switch (status) {
+        case Status.NO_SUCH_COLUMN:
+          throw invalid(`row ${r} of the block has no column ${col}`);
+        case Status.NOT_AN_INTEGER:
+          throw invalid(`column ${col} of row ${r} is not an integer in ${format === FormatCode.Binary ? 'binary' : 'text'} format`);
+        case Status.OUT_OF_RANGE:
+          throw invalid(`column ${col} of row ${r} does not fit ${kindNames[kind]}`);
+      }
+      throw invalid('the row block is no longer valid (the reader has moved on)');
+    }
+    if (nulls !== undefined) {
+      nulls.set(core.bytes.subarray(Layout.COLUMN_NULLS, Layout.COLUMN_NULLS + this.rowCount), offset);
+    } else if (words[RESULT + Layout.RESULT_NULLS]! > 0) {
+      throw invalid(`column ${col} has NULLs: pass a nulls array to tell them from zeros`);
+    }
+  }
+
+  private check(col: number, length: number, offset: number): void {
+    if (col >>> 0 !== col || col > 0xffff) throw invalid(`column ${col} is not a column index`);
+    if (offset >>> 0 !== offset || length < offset + this.rowCount) {
+      throw invalid(`an output of ${length} cannot hold ${this.rowCount} values from offset ${offset}`);
+    }
+  }
+
+  private entry(r: number): number {
+    if (r >>> 0 !== r || r >= this.rowCount) throw invalid(`row ${r} is outside 0..${this.rowCount - 1} of the block`);
+    return TABLE + (this.first + r) * MESSAGE_WORDS;
+  }
+}
