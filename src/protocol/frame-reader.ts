@@ -12,6 +12,10 @@
  * array of exactly its length (only up to `maxMessageLength`; above that the header alone is a
  * `PGS_FRAME_TOO_LARGE`, before anything is allocated, case 24) and decoded in pure JS.
  * Every violation is a typed `ProtocolError`; after one the reader is poisoned and rethrows it.
+ *
+ * `nextRows()` takes a run of DataRows at once for column-at-a-time decoding (see row-block.ts).
+ * Memory: each reader owns a WebAssembly instance whose memory is fixed at Layout.MEMORY_PAGES
+ * pages (3 MiB: a 1 MiB input region plus tables); it never grows (RELIABILITY.md case 26).
  */
 import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
 import { createCore, type WasmCore } from '../wasm/core.js';
