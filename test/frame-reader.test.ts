@@ -223,7 +223,7 @@ describe('BackendReader errors (cases 1, 2, 4, 6)', () => {
         const one = feed([bytes]);
         expect(feed(split(bytes, cuts))).toEqual(one);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 });
