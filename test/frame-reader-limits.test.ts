@@ -210,3 +210,32 @@ describe('a trap inside WebAssembly (case 8)', () => {
     expect(core.scan(Layout.INPUT, Layout.INPUT + rfq.length, 100, false)).toBe(1);
   });
 });
+
+describe('maxMessageLength changed at run time (the startup phase keeps it tiny)', () => {
+  it('refuses a large type from its header under a small limit, and accepts it again after', () => {
+    const header = new Uint8Array([0x44, 0x00, 0x01, 0x00, 0x00]); // DataRow announcing 64 KiB
+    const strict = new BackendReader();
+    strict.maxMessageLength = 8192;
+    expect(strict.maxMessageLength).toBe(8192);
+    strict.push(header);
+    expect(() => strict.next()).toThrowError(expect.objectContaining({ code: ErrorCode.FRAME_TOO_LARGE }));
+
+    const relaxed = new BackendReader();
+    relaxed.maxMessageLength = 8192;
+    relaxed.maxMessageLength = 1 << 20;
+    relaxed.push(bigRow([60_000]));
+    const row = relaxed.next() as DataRowView;
+    expect(row.type).toBe('DataRow');
+    expect(row.fieldLength(0)).toBe(60_000);
+  });
+
+  it('rejects limits outside [4, 1 GiB] and keeps the old one', () => {
+    const reader = new BackendReader();
+    for (const bad of [3, 2 ** 30, 1.5, Number.NaN]) {
+      expect(() => {
+        reader.maxMessageLength = bad;
+      }).toThrowError(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    }
+    expect(reader.maxMessageLength).toBe(256 * 1024 * 1024);
+  });
+});

@@ -24,6 +24,7 @@ import type { CancelTarget } from './cancel.js';
 import type { MessageSource } from './startup.js';
 import type { StartupResult } from './startup-result.js';
 import { trackSent } from './track-sent.js';
+import { setParameter } from './limits.js';
 
 /** What a connection reads from: a BackendReader (decoded messages out, bytes in). */
 export type FrameSource = MessageSource & ByteSink;
@@ -203,7 +204,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   /** Checks `msg` against the session state (throws on a violation) and tracks what it changes. */
   #observe(msg: BackendMessage): void {
     this.#session.received(msg);
-    if (msg.type === 'ParameterStatus') this.parameters.set(msg.name, msg.value);
+    if (msg.type === 'ParameterStatus') setParameter(this.parameters, msg.name, msg.value);
     else if (msg.type === 'ReadyForQuery') this.#status = msg.status;
   }
 

@@ -25,6 +25,7 @@ import { runStartup } from './startup.js';
 import { TracingSource, TracingTransport, WireTracer } from './wire-trace.js';
 import { assertNothingUnread, peerCertificate, requestTls, requiresTls, runUpgrade, tlsUpgrade } from './tls.js';
 import type { TlsPolicy, TlsUpgrade } from './tls.js';
+import { STARTUP_MAX_MESSAGE_LENGTH } from './limits.js';
 
 /** The stream to speak on after TLS negotiation, and how it was secured. */
 export interface Secured {
@@ -120,7 +121,10 @@ export async function startSession(
     const onAuthResponse = wire === null ? undefined : (kind: PasswordKind): void => {
       wire.passwordKind = kind;
     };
+    const sessionMaxLength = reader.maxMessageLength;
+    reader.maxMessageLength = STARTUP_MAX_MESSAGE_LENGTH;
     const startup = await deadline.race(runStartup(source, io, settings, { encrypted, confidential, certificateDer }, onAuthResponse));
+    reader.maxMessageLength = sessionMaxLength;
     const conn = new Connection({ transport: io, source, startup, cancelTarget, cancelTimeoutMs: settings.cancelTimeoutMs });
     return { conn, startup };
   } catch (err) {

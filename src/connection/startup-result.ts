@@ -7,7 +7,7 @@ import type { TransactionStatus } from '../protocol/codes.js';
 
 /** The outcome of a successful startup (the seed's `startup`). */
 export interface StartupResult {
-  /** ParameterStatus values reported during startup (`server_version`, `client_encoding`, …). */
+  /** ParameterStatus values reported during startup (`server_version`, `client_encoding`, …; at most 1000 names). */
   readonly parameters: Map<string, string>;
   /** The backend's process ID (BackendKeyData), or 0 when the server sent none. */
   readonly processId: number;
@@ -21,7 +21,7 @@ export interface StartupResult {
   readonly authMethod: string;
   /** True when the session runs over TLS. */
   readonly encrypted: boolean;
-  /** Notices (field maps) the server sent during startup, e.g. MD5 deprecation warnings. */
+  /** Notices (field maps) the server sent during startup, e.g. MD5 deprecation warnings (the first 100). */
   readonly notices: readonly ReadonlyMap<string, string>[];
   /** Transaction status of the first ReadyForQuery. */
   readonly transactionStatus: TransactionStatus;

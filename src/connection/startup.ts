@@ -21,6 +21,7 @@ import { Authenticator } from './authenticate.js';
 import type { AuthTransportInfo } from './authenticate.js';
 import type { SessionSettings } from './settings.js';
 import type { StartupResult } from './startup-result.js';
+import { MAX_STARTUP_NOTICES, setParameter } from './limits.js';
 
 /** Where startup reads decoded messages from (the BackendReader the transport fills). */
 export interface MessageSource {
@@ -153,7 +154,7 @@ export async function runStartup(
         negotiated = true;
         continue;
       case 'NoticeResponse':
-        notices.push(new Map(msg.fields));
+        if (notices.length < MAX_STARTUP_NOTICES) notices.push(new Map(msg.fields));
         continue;
       default:
         break;
@@ -161,7 +162,7 @@ export async function runStartup(
     if (!auth.authenticated) throw unexpected(msg, 'before AuthenticationOk');
     switch (msg.type) {
       case 'ParameterStatus':
-        parameters.set(msg.name, msg.value);
+        setParameter(parameters, msg.name, msg.value);
         continue;
       case 'BackendKeyData':
         if (secretKey !== null) throw unexpected(msg, 'twice during startup');

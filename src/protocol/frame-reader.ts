@@ -96,7 +96,7 @@ export class BackendReader {
   private readonly core: WasmCore;
   private readonly row: WasmDataRow;
   private readonly block: RowBlock;
-  private readonly maxMessageLength: number;
+  private maxLength: number;
   private memory: Uint8Array;
   private words: Int32Array;
   /** First byte of the input region not yet framed. */
@@ -113,17 +113,29 @@ export class BackendReader {
   private error: PgStreamError | null = null;
 
   constructor(options: BackendReaderOptions = {}) {
-    const max = options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
-    if (!Number.isInteger(max) || max < LENGTH_WORD || max > Limits.MAX_MESSAGE_LENGTH) {
-      throw invalid(`maxMessageLength must be an integer in [${LENGTH_WORD}, ${Limits.MAX_MESSAGE_LENGTH}], got ${max}`);
-    }
-    this.maxMessageLength = max;
+    const max = checkMaxLength(options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH);
+    this.maxLength = max;
     this.core = createCore();
     this.core.configure(max);
     this.memory = this.core.bytes;
     this.words = this.core.words;
     this.row = new WasmDataRow(this.core);
     this.block = new RowBlock(this.core, this.row);
+  }
+
+  /**
+   * The largest DataRow, CopyData, RowDescription or FunctionCallResponse accepted (length word
+   * included); longer headers are refused before any of the body is read. May be changed at any
+   * time: a connection keeps it tiny until ReadyForQuery, when none of those messages is valid, so
+   * that an unauthenticated server cannot make it reserve memory.
+   */
+  get maxMessageLength(): number {
+    return this.maxLength;
+  }
+
+  set maxMessageLength(max: number) {
+    this.maxLength = checkMaxLength(max);
+    this.core.configure(max);
   }
 
   /** Free space a transport may read into directly; report what landed with `commit()`. */
@@ -306,8 +318,8 @@ export class BackendReader {
 
   /** Starts the slow path for a message longer than the input region (the core checked the cap). */
   private startBig(type: number, length: number): void {
-    if (length > this.maxMessageLength) {
-      throw scanError(Status.TOO_LARGE, type, length, this.maxMessageLength);
+    if (length > this.maxLength) {
+      throw scanError(Status.TOO_LARGE, type, length, this.maxLength);
     }
     const big = new Uint8Array(length - LENGTH_WORD);
     // Everything buffered belongs to this message: it is longer than the region.
@@ -363,4 +375,12 @@ export class BackendReader {
   private check(): void {
     if (this.error !== null) throw this.error;
   }
+}
+
+/** Validates a `maxMessageLength`: at least the length word, at most the protocol's 1 GiB. */
+function checkMaxLength(max: number): number {
+  if (!Number.isInteger(max) || max < LENGTH_WORD || max > Limits.MAX_MESSAGE_LENGTH) {
+    throw invalid(`maxMessageLength must be an integer in [${LENGTH_WORD}, ${Limits.MAX_MESSAGE_LENGTH}], got ${max}`);
+  }
+  return max;
 }
