@@ -8,6 +8,7 @@
  * A trap inside WebAssembly never escapes as a raw `RuntimeError`: it becomes a `ProtocolError`
  * (`PGS_WASM_FAULT`) and the instance is replaced by a fresh one (RELIABILITY.md case 8).
  */
+import { instantiateSync } from '@assemblyscript/loader';
 import { ClientError, ErrorCode, ProtocolError } from '../errors.js';
 import { wasmBytes } from './embedded.generated.js';
 import { Layout, Status } from './layout.js';
@@ -110,7 +111,9 @@ export class WasmCore {
   }
 
   private instantiate(): void {
-    const instance = new WebAssembly.Instance(this.module, {});
+    // AssemblyScript's loader would supply `env.abort`/`env.trace` (with readable messages) should a
+    // build import them; both targets import nothing today, so this is a plain instantiation.
+    const { instance } = instantiateSync(this.module, {});
     checkLayout(instance.exports as Record<string, unknown>);
     this.exports = instance.exports as unknown as CoreExports;
     this.buffer = undefined as unknown as ArrayBuffer;
