@@ -239,3 +239,28 @@ describe('maxMessageLength changed at run time (the startup phase keeps it tiny)
     expect(reader.maxMessageLength).toBe(256 * 1024 * 1024);
   });
 });
+
+describe('slow-path bodies grow as they arrive (a header alone reserves little)', () => {
+  it('a 20 MiB DataRow reserves capacity as its body arrives, and decodes whole', () => {
+    const declared = 20 << 20;
+    const row = bigRow([declared - 4 - 2 - 4]);
+    const reader = new BackendReader();
+    let fed = 0;
+    const feed = (upTo: number): void => {
+      while (fed < upTo) {
+        const taken = reader.push(row.subarray(fed, Math.min(upTo, fed + 65536)));
+        if (taken === 0) expect(reader.next()).toBeNull();
+        fed += taken;
+      }
+    };
+    feed(3 << 20);
+    expect(reader.next()).toBeNull();
+    // Capacity so far: what arrived plus at most as much again (doubling), far below 20 MiB.
+    expect(reader.writable().length).toBeLessThanOrEqual(3 << 20);
+    feed(row.length);
+    const msg = reader.next() as DataRowView;
+    expect(msg.type).toBe('DataRow');
+    expect(msg.fieldLength(0)).toBe(declared - 10);
+    expect(msg.bytes(0)![declared - 11]).toBe(row[row.length - 1]);
+  });
+});

@@ -9,8 +9,9 @@
  * caller may still be reading, and moves each byte at most once: linear time, RELIABILITY case 25).
  *
  * A message that cannot fit the input region takes the slow path: its body is accumulated in a JS
- * array of exactly its length (only up to `maxMessageLength`; above that the header alone is a
- * `PGS_FRAME_TOO_LARGE`, before anything is allocated, case 24) and decoded in pure JS.
+ * array (only up to `maxMessageLength`; above that the header alone is a `PGS_FRAME_TOO_LARGE`,
+ * before anything is allocated, case 24) and decoded in pure JS. The array grows as the body
+ * arrives (doubling, from twice the input region), so a header alone never reserves its length.
  * Every violation is a typed `ProtocolError`; after one the reader is poisoned and rethrows it.
  *
  * `nextRows()` takes a run of DataRows at once for column-at-a-time decoding (see row-block.ts).
@@ -43,6 +44,8 @@ const BATCH_BUDGET = 0x1_0000;
 const HEADER = 5;
 /** The length word counts itself. */
 const LENGTH_WORD = 4;
+/** First capacity of a slow-path body; it doubles as bytes arrive, up to the declared length. */
+const SLOW_PATH_FIRST = 2 * Layout.INPUT_SIZE;
 
 const { INPUT, INPUT_SIZE, MESSAGE_WORDS, MESSAGE_BODY, MESSAGE_LENGTH, MESSAGE_FIRST_FIELD } = Layout;
 const INPUT_END = INPUT + INPUT_SIZE;
@@ -110,6 +113,8 @@ export class BackendReader {
   private big: Uint8Array | null = null;
   private bigType = 0;
   private bigFilled = 0;
+  /** The slow-path body's declared length (`big` grows towards it). */
+  private bigLength = 0;
   private error: PgStreamError | null = null;
 
   constructor(options: BackendReaderOptions = {}) {
@@ -141,7 +146,9 @@ export class BackendReader {
   /** Free space a transport may read into directly; report what landed with `commit()`. */
   writable(): Uint8Array {
     this.check();
-    if (this.big !== null && this.bigFilled < this.big.length) return this.big.subarray(this.bigFilled);
+    if (this.big !== null && this.bigFilled < this.bigLength) {
+      return this.reserveBig(this.bigFilled + 1).subarray(this.bigFilled);
+    }
     return this.memory.subarray(this.tail, INPUT_END);
   }
 
@@ -159,7 +166,7 @@ export class BackendReader {
         return;
       }
     }
-    if (this.big !== null && this.bigFilled < this.big.length) {
+    if (this.big !== null && this.bigFilled < this.bigLength) {
       if (n > this.big.length - this.bigFilled) throw invalid(`commit(${n}) exceeds the writable space`);
       this.bigFilled += n;
       return;
@@ -182,7 +189,7 @@ export class BackendReader {
 
   /** Bytes `push()` could take now. */
   get free(): number {
-    const big = this.big === null ? 0 : this.big.length - this.bigFilled;
+    const big = this.big === null ? 0 : this.bigLength - this.bigFilled;
     return big + INPUT_END - this.tail;
   }
 
@@ -266,7 +273,7 @@ export class BackendReader {
   private advance(): BackendMessage | null {
     if (this.frame()) return this.message(this.cursor++);
     const big = this.big;
-    if (big === null || this.bigFilled < big.length) return null;
+    if (big === null || this.bigFilled < this.bigLength) return null;
     this.big = null;
     return this.bigType === MessageCode.DATA_ROW ? decodeDataRow(big) : decodeBackend(this.bigType, big);
   }
@@ -321,23 +328,33 @@ export class BackendReader {
     if (length > this.maxLength) {
       throw scanError(Status.TOO_LARGE, type, length, this.maxLength);
     }
-    const big = new Uint8Array(length - LENGTH_WORD);
     // Everything buffered belongs to this message: it is longer than the region.
     const have = this.tail - this.head - HEADER;
+    const big = new Uint8Array(Math.min(length - LENGTH_WORD, Math.max(SLOW_PATH_FIRST, have)));
     big.set(this.memory.subarray(this.head + HEADER, this.tail));
     this.big = big;
     this.bigType = type;
     this.bigFilled = have;
+    this.bigLength = length - LENGTH_WORD;
     this.head = this.tail = INPUT;
+  }
+
+  /** Grows the slow-path body to hold `need` bytes: doubling, never past its declared length. */
+  private reserveBig(need: number): Uint8Array {
+    const big = this.big!;
+    if (need <= big.length) return big;
+    const grown = new Uint8Array(Math.min(this.bigLength, Math.max(need, big.length * 2)));
+    grown.set(big.subarray(0, this.bigFilled));
+    this.big = grown;
+    return grown;
   }
 
   /** Takes bytes in stream order: into the slow-path body first, then the input region. */
   private ingest(chunk: Uint8Array): number {
     let taken = 0;
-    const big = this.big;
-    if (big !== null && this.bigFilled < big.length) {
-      taken = Math.min(chunk.length, big.length - this.bigFilled);
-      big.set(chunk.subarray(0, taken), this.bigFilled);
+    if (this.big !== null && this.bigFilled < this.bigLength) {
+      taken = Math.min(chunk.length, this.bigLength - this.bigFilled);
+      this.reserveBig(this.bigFilled + taken).set(chunk.subarray(0, taken), this.bigFilled);
       this.bigFilled += taken;
       if (taken === chunk.length) return taken;
     }
@@ -356,7 +373,7 @@ export class BackendReader {
   /** True when `view` starts where `writable()` points now. */
   private isWritablePosition(view: Uint8Array): boolean {
     const big = this.big;
-    if (big !== null && this.bigFilled < big.length) {
+    if (big !== null && this.bigFilled < this.bigLength) {
       return view.buffer === big.buffer && view.byteOffset === big.byteOffset + this.bigFilled;
     }
     return view.buffer === this.memory.buffer && view.byteOffset === this.tail;
