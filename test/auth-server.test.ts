@@ -259,7 +259,7 @@ async function serverPair(keyAlg: Record<string, unknown>, signAlg: Record<strin
     name: 'CN=localhost',
     notBefore: new Date(Date.now() - 86_400_000),
     notAfter: new Date(Date.now() + 86_400_000),
-    signingAlgorithm: signAlg,
+    signingAlgorithm: signAlg as never,
     keys,
   });
   const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');

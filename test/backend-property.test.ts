@@ -103,7 +103,7 @@ const backendMessage: fc.Arbitrary<{ type: string; code: number; [k: string]: un
 
 /** The same message written by the independent fixture encoder. */
 function fixtureFrame(m: { type: string; [k: string]: unknown }): Uint8Array {
-  const a = m as Record<string, never>;
+  const a = m as unknown as Record<string, never>;
   switch (m.type) {
     case 'AuthenticationOk': return fx.authenticationOk();
     case 'AuthenticationKerberosV5': return fx.authenticationKerberosV5();
