@@ -206,6 +206,16 @@ function e2eTables(sums, meta) {
   return [`## End to end, PostgreSQL ${meta.postgres ?? '18'} started by the bench (same server, same run)`, '', ...out].join('\n');
 }
 
+/** A section listing runs that failed (left out of the medians), deduplicated per case. */
+function failedRuns(sums) {
+  const lines = [];
+  for (const s of Object.values(sums)) {
+    const errs = [...new Set([...(s.failedRuns ?? []), ...(s.error ? [s.error.split('\n')[0]] : [])])];
+    if (errs.length) lines.push(`- \`${s.name}\`: ${errs.map((e) => e.slice(0, 200)).join('; ')}`);
+  }
+  return lines.length ? ['## Failed runs (left out of the medians)', '', ...lines, ''] : [];
+}
+
 /** RESULTS.md for one run. */
 export function renderMarkdown(data, svgName) {
   const { meta, figures, summaries } = data;
@@ -226,6 +236,7 @@ export function renderMarkdown(data, svgName) {
     '',
     'Every figure is a ratio of medians measured in this run, against an anchor measured on the same bytes or the same server. Each case runs in several fresh Node processes (interleaved with the other cases); the median is taken within a process, then over processes.',
     '',
+    ...(meta.incidents?.length ? ['**Incidents during this run** (runs affected are listed as errors below and left out of the medians):', '', ...meta.incidents.map((i) => `- ${i.split('\n')[0]}\n\n  \`\`\`\n${i.split('\n').slice(1).map((l) => `  ${l}`).join('\n')}\n  \`\`\``), ''] : []),
     `![ratios against the bar and the anchors](${svgName})`,
     '',
     '## The bar (PERFORMANCE.md)',
@@ -237,6 +248,7 @@ export function renderMarkdown(data, svgName) {
     decodeTable(summaries),
     encodeTable(summaries),
     e2eTables(summaries, meta),
+    ...failedRuns(summaries),
     '## How to run',
     '',
     '- `npm run bench` — the full suite (about 20 minutes on 2 cores); writes this file, `results.svg` and the raw `results.json`.',

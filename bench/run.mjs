@@ -13,7 +13,7 @@
  * Run `npm run build` first (the `bench` scripts of package.json do).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FIGURES, buildCases } from './suite.mjs';
@@ -103,11 +103,12 @@ function combine(results) {
 }
 
 /** Starts PostgreSQL 18 via dist/embedded and prepares the tables the end-to-end cases read. */
-async function setupServer(sizes) {
+async function setupServer(sizes, logDir) {
   const { startEmbeddedPostgres } = await loadOurs('embedded/index.js');
   const server = await startEmbeddedPostgres({
     version: 18,
     tls: true,
+    logDir,
     settings: { shared_buffers: "'256MB'", log_connections: 'off', log_disconnections: 'off', work_mem: "'64MB'" },
   });
   const shared = mkdtempSync('/dev/shm/pg-stream-bench-');
@@ -138,7 +139,17 @@ async function setupServer(sizes) {
     ca: server.cluster.certs?.ca ?? null,
   };
   const stop = async () => { await server.stop(); rmSync(shared, { recursive: true, force: true }); };
-  return { facts, stop };
+  const alive = () => existsSync(`/proc/${server.cluster.pid}`);
+  return { facts, stop, alive, logFile: server.cluster.logFile };
+}
+
+/** The last lines of a file, for a report on a server that died. */
+function tail(file, lines = 15) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no server log)';
+  }
 }
 
 async function main() {
@@ -159,30 +170,46 @@ async function main() {
   process.env.BENCH_DIST = snapshot;
   let server = null;
   let serverError = null;
-  if (wantsServer) {
+  const incidents = [];
+  const logDir = join(ROOT, 'bench', '.runs', started.toISOString().replace(/[:.]/g, '-'));
+  const startServer = async () => {
     log('starting PostgreSQL 18 and preparing tables …');
     try {
-      server = await setupServer(sizes);
+      server = await setupServer(sizes, logDir);
+      serverError = null;
       log(`PostgreSQL ${server.facts.version} on ${server.facts.host}:${server.facts.port}`);
     } catch (e) {
+      server = null;
       serverError = `could not start the embedded server: ${String(e?.message ?? e).split('\n')[0]}`;
       log(serverError);
     }
-  }
-  const env = server ? { BENCH_PG: JSON.stringify(server.facts) } : {};
+  };
+  if (wantsServer) await startServer();
+  const env = () => (server ? { BENCH_PG: JSON.stringify(server.facts) } : {});
+  /** Before each e2e case: a server that died is reported (with its log) and started again. */
+  const ensureServer = async (caseName) => {
+    if (server === null || server.alive()) return;
+    const note = `the server died before ${caseName}; restarted. Server log tail:\n${tail(server.logFile)}`;
+    incidents.push(note);
+    log(note);
+    await server.stop().catch(() => {});
+    await startServer();
+  };
   const raw = new Map(active.map((c) => [c.name, []]));
   const maxRuns = Math.max(...active.map((c) => runsOverride ?? c.runs));
   try {
     for (let run = 0; run < maxRuns; run++) {
       for (const c of active) {
         if (run >= (runsOverride ?? c.runs)) continue;
+        if (c.needsServer) await ensureServer(`${c.name} run ${run + 1}`);
         if (c.needsServer && !server) { raw.get(c.name).push({ name: c.name, unavailable: serverError }); continue; }
-        const r = await runChild(c, env);
+        const r = await runChild(c, c.needsServer ? env() : {});
         raw.get(c.name).push(r);
         const brief = r.unavailable ? `not available yet (${r.unavailable})` : r.error ? `ERROR ${r.error.split('\n')[0]}` : c.describe(perProcess(r));
         log(`[${run + 1}/${runsOverride ?? c.runs}] ${c.name.padEnd(32)} ${brief}`);
       }
     }
+    if (server && !server.alive()) incidents.push(`the server died during the last e2e case. Server log tail:\n${tail(server.logFile)}`);
   } finally {
     if (server) await server.stop();
     rmSync(snapshot, { recursive: true, force: true });
@@ -201,6 +228,7 @@ async function main() {
     os: `${platform()} ${release()}`,
     postgres: server?.facts.version ?? null,
     commit,
+    incidents,
     load: [loadStart, loadavg()[0]].map((x) => Math.round(x * 100) / 100),
     mode: quick ? 'quick' : 'full',
     only,

@@ -38,7 +38,7 @@ const ms = (m) => `${fmt(m.ms, 1)} ms`;
 export function buildCases({ quick }) {
   const s = sizesFor(quick);
   const cases = [];
-  const add = (c) => cases.push({ timeoutMs: quick ? 120_000 : 900_000, needsServer: false, describe: ms, ...c });
+  const add = (c) => cases.push({ timeoutMs: quick ? 120_000 : 300_000, needsServer: false, describe: ms, ...c });
   const it = (x) => ['--iters', String(x.iters), '--warmup', String(x.warmup)];
 
   const decodeImpls = {
