@@ -9,7 +9,8 @@ import type { Bind } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 import type { BindValue } from './bindable.js';
 import { apiName, checkCount, invalidArgument, wireName } from './checks.js';
-import { writeName, writeResultFormats, writeValues } from './parameters.js';
+import { beginMessage, writeName } from './frame.js';
+import { writeResultFormats, writeValues } from './parameters.js';
 import { readFormatList, readValueList, writeFormatList, writeRawValues } from './value-lists.js';
 
 const NO_VALUES: readonly BindValue[] = [];
@@ -33,7 +34,7 @@ export function writeBind(
   // closure per message costs more than the rest of a small Bind.
   const mark = w.mark();
   try {
-    const start = w.begin(FrontendCode.BIND);
+    const start = beginMessage(w, FrontendCode.BIND);
     writeName(w, portal);
     writeName(w, statement);
     writeValues(w, params, start);

@@ -6,17 +6,23 @@
 import { BodyReader } from '../body-reader.js';
 import { FrontendCode, type TargetKind } from '../codes.js';
 import type { Close } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
-import { apiName, checkTarget, isTarget, wireName } from './checks.js';
+import type { MessageWriter } from '../writer.js';
+import { beginMessage, putU8, writeName } from './frame.js';
+import { apiName, checkTarget, isTarget } from './checks.js';
 
 /** Writes a Close of the statement or portal `name` (`null`: the unnamed one). */
 export function writeClose(w: MessageWriter, target: TargetKind, name: string | null): void {
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.CLOSE);
-    w.u8(checkTarget(target, 'Close'));
-    w.cstring(wireName(name));
+  checkTarget(target, 'Close');
+  const mark = w.length;
+  try {
+    const start = beginMessage(w, FrontendCode.CLOSE);
+    putU8(w, target);
+    writeName(w, name);
     w.finish(start);
-  });
+  } catch (err) {
+    w.rollback(mark);
+    throw err;
+  }
 }
 
 /** Decodes the body of a Close; a target other than `S` or `P` is malformed. */

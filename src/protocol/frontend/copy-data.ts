@@ -4,7 +4,8 @@
  */
 import { FrontendCode, Limits } from '../codes.js';
 import type { CopyDataFrontend } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
+import type { MessageWriter } from '../writer.js';
+import { beginMessage } from './frame.js';
 import { messageTooLarge } from './checks.js';
 import { writeUtf8 } from './utf8.js';
 
@@ -17,12 +18,16 @@ const LENGTH_WORD = 4;
 export function writeCopyData(w: MessageWriter, data: Uint8Array | string): void {
   // A string's UTF-8 form is at least as long as its UTF-16 length, so this is a safe early refusal.
   if (data.length > Limits.MAX_MESSAGE_LENGTH - LENGTH_WORD) throw messageTooLarge('CopyData');
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.COPY_DATA);
+  const mark = w.length;
+  try {
+    const start = beginMessage(w, FrontendCode.COPY_DATA);
     if (typeof data === 'string') writeUtf8(w, data);
     else w.bytes(data);
     w.finish(start);
-  });
+  } catch (err) {
+    w.rollback(mark);
+    throw err;
+  }
 }
 
 /** Decodes the body of a CopyData: the payload is a view of `body`. */

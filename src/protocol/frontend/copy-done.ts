@@ -5,14 +5,12 @@
 import { BodyReader } from '../body-reader.js';
 import { FrontendCode } from '../codes.js';
 import type { CopyDoneFrontend } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
+import type { MessageWriter } from '../writer.js';
+import { writeEmptyMessage } from './frame.js';
 
-/** Writes a CopyDone (a type byte and a length: it has no body). */
+/** Writes a CopyDone (a type byte and a length: it has no body; atomic, as nothing can fail once room is made). */
 export function writeCopyDone(w: MessageWriter): void {
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.COPY_DONE);
-    w.finish(start);
-  });
+  writeEmptyMessage(w, FrontendCode.COPY_DONE);
 }
 
 /** Decodes the (empty) body of a CopyDone; any byte in it is malformed. */

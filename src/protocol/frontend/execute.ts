@@ -6,20 +6,25 @@
 import { BodyReader } from '../body-reader.js';
 import { FrontendCode } from '../codes.js';
 import type { Execute } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
-import { MAX_INT32, apiName, invalidArgument, wireName } from './checks.js';
+import type { MessageWriter } from '../writer.js';
+import { beginMessage, putI32, writeName } from './frame.js';
+import { MAX_INT32, apiName, invalidArgument } from './checks.js';
 
 /** Writes an Execute; `maxRows` must be an integer from 0 (no limit) to 2^31-1. */
 export function writeExecute(w: MessageWriter, portal: string | null, maxRows = 0): void {
   if (!Number.isInteger(maxRows) || maxRows < 0 || maxRows > MAX_INT32) {
     throw invalidArgument(`Execute maxRows must be an integer from 0 to ${MAX_INT32}, got ${String(maxRows)}`);
   }
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.EXECUTE);
-    w.cstring(wireName(portal));
-    w.i32(maxRows);
+  const mark = w.length;
+  try {
+    const start = beginMessage(w, FrontendCode.EXECUTE);
+    writeName(w, portal);
+    putI32(w, maxRows);
     w.finish(start);
-  });
+  } catch (err) {
+    w.rollback(mark);
+    throw err;
+  }
 }
 
 /**

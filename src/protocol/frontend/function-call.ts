@@ -7,6 +7,7 @@ import { BodyReader } from '../body-reader.js';
 import { FormatCode, FrontendCode } from '../codes.js';
 import type { FunctionCall } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
+import { beginMessage, putI32, putU16 } from './frame.js';
 import type { BindValue } from './bindable.js';
 import { checkCount, checkFormat, checkOid, invalidArgument } from './checks.js';
 import { writeValues } from './parameters.js';
@@ -28,13 +29,17 @@ export function writeFunctionCall(
   checkOid(oid, 'the function OID');
   checkFormat(resultFormat, 'the result format');
   checkCount(args.length, 'arguments');
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.FUNCTION_CALL);
-    w.u32(oid);
+  const mark = w.length;
+  try {
+    const start = beginMessage(w, FrontendCode.FUNCTION_CALL);
+    putI32(w, oid);
     writeValues(w, args, start);
-    w.i16(resultFormat);
+    putU16(w, resultFormat);
     w.finish(start);
-  });
+  } catch (err) {
+    w.rollback(mark);
+    throw err;
+  }
 }
 
 /**

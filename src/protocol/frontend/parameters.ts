@@ -11,6 +11,7 @@
  * with big-endian lengths stored by hand. Only Bindables and non-ASCII text go through the
  * writer's methods (placeholder-and-patch when the length is not known up front), after which the
  * rest of the reservation is renewed.
+ * (Statement and portal names are written by `writeName` in frame.ts.)
  * https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-BIND
  */
 import { ErrorCode, ProtocolError } from '../../errors.js';
@@ -19,14 +20,15 @@ import { FormatCode, Limits } from '../codes.js';
 import type { MessageWriter } from '../writer.js';
 import { checkInt8, type Bindable, type BindValue } from './bindable.js';
 import { NULL_LENGTH, checkCount, checkFormat, invalidArgument, messageTooLarge } from './checks.js';
+import { putU16, reserve } from './frame.js';
 import { SHORT_STRING, writeUtf8 } from './utf8.js';
 
 const LENGTH_WORD = 4;
 const FORMAT_SIZE = 2;
+const ASCII_MAX = 0x7f;
 const BYTE = 8;
 const BYTE2 = 16;
 const BYTE3 = 24;
-const ASCII_MAX = 0x7f;
 const BOOL_BYTES = 1;
 const INT8_BYTES = 8;
 /** Format slot of a JS null/undefined: NULL has no bytes, so any format is valid for it. */
@@ -39,14 +41,6 @@ const Kind = { NULL: 0, TEXT: 1, BYTES: 2, BOOL: 3, INT8: 4, BINDABLE: 5 } as co
 const scratchKinds = new Uint8Array(Limits.MAX_PARAMETERS);
 /** Nesting depth of `writeValues`: a Bindable's `encode` could write another Bind elsewhere. */
 let depth = 0;
-
-/** Stores an Int32 big-endian at `p` (typed-array stores keep the low byte). */
-function setI32(buf: Uint8Array, p: number, v: number): void {
-  buf[p] = v >>> BYTE3;
-  buf[p + 1] = v >>> BYTE2;
-  buf[p + 2] = v >>> BYTE;
-  buf[p + 3] = v;
-}
 
 /**
  * Classifies `values` into `kinds` and `formats`, returning a lower bound of the bytes the value
@@ -123,21 +117,23 @@ export function writeValues(w: MessageWriter, values: readonly BindValue[], star
     const formats = core.formats;
     let need = classify(values, kinds, formats);
     if (need > Limits.MAX_MESSAGE_LENGTH - (w.length - start)) throw messageTooLarge('the parameters');
-    const k = core.collapseFormats(n);
+    // No parameters means no codes; there is nothing for the core to look at.
+    const k = n === 0 ? 0 : core.collapseFormats(n);
     if (k !== 0 && k !== 1 && k !== n) {
       throw new ProtocolError(ErrorCode.WASM_FAULT, `format collapse returned ${k} for ${n} codes`);
     }
-    w.ensure(need);
+    reserve(w, need);
     let buf = w.buf;
+    let view = w.view;
     let p = w.length;
-    buf[p++] = k >>> BYTE;
-    buf[p++] = k;
+    view.setUint16(p, k);
+    p += FORMAT_SIZE;
     for (let i = 0; i < k; i++) {
-      buf[p++] = 0;
-      buf[p++] = formats[i]!;
+      view.setUint16(p, formats[i]!);
+      p += FORMAT_SIZE;
     }
-    buf[p++] = n >>> BYTE;
-    buf[p++] = n;
+    view.setUint16(p, n);
+    p += FORMAT_SIZE;
     // From here `need` is the reserved room still owed to the values not yet written.
     need -= FORMAT_SIZE + FORMAT_SIZE * n + FORMAT_SIZE;
     for (let i = 0; i < n; i++) {
@@ -150,7 +146,18 @@ export function writeValues(w: MessageWriter, values: readonly BindValue[], star
         p += LENGTH_WORD;
         let bytes = -1;
         if (len < SHORT_STRING) {
+          // ASCII four characters per store (a DataView store is one instruction; a byte store
+          // and its bounds check are several), then the tail one by one.
           let j = 0;
+          for (const end = len - 3; j < end; j += 4) {
+            const c0 = s.charCodeAt(j);
+            const c1 = s.charCodeAt(j + 1);
+            const c2 = s.charCodeAt(j + 2);
+            const c3 = s.charCodeAt(j + 3);
+            if ((c0 | c1 | c2 | c3) > ASCII_MAX) break;
+            view.setUint32(p, (c0 << BYTE3) | (c1 << BYTE2) | (c2 << BYTE) | c3);
+            p += LENGTH_WORD;
+          }
           for (; j < len; j++) {
             const c = s.charCodeAt(j);
             if (c > ASCII_MAX) break;
@@ -162,38 +169,40 @@ export function writeValues(w: MessageWriter, values: readonly BindValue[], star
           w.length = at + LENGTH_WORD;
           bytes = writeUtf8(w, s);
           if (bytes > Limits.MAX_MESSAGE_LENGTH - (at - start) - LENGTH_WORD) throw messageTooLarge('a parameter');
-          w.ensure(need);
+          reserve(w, need);
           buf = w.buf;
+          view = w.view;
           p = w.length;
         }
-        setI32(buf, at, bytes);
+        view.setInt32(at, bytes);
       } else if (kind === Kind.NULL) {
         need -= LENGTH_WORD;
-        setI32(buf, p, NULL_LENGTH);
+        view.setInt32(p, NULL_LENGTH);
         p += LENGTH_WORD;
       } else if (kind === Kind.BYTES) {
         const b = values[i] as Uint8Array;
         const len = b.length;
         need -= LENGTH_WORD + len;
-        setI32(buf, p, len);
+        view.setInt32(p, len);
         buf.set(b, p + LENGTH_WORD);
         p += LENGTH_WORD + len;
       } else if (kind === Kind.BOOL) {
         need -= LENGTH_WORD + BOOL_BYTES;
-        setI32(buf, p, BOOL_BYTES);
+        view.setInt32(p, BOOL_BYTES);
         buf[p + LENGTH_WORD] = values[i] ? 1 : 0;
         p += LENGTH_WORD + BOOL_BYTES;
       } else if (kind === Kind.INT8) {
         need -= LENGTH_WORD + INT8_BYTES;
-        setI32(buf, p, INT8_BYTES);
-        w.view.setBigInt64(p + LENGTH_WORD, checkInt8(values[i] as bigint));
+        view.setInt32(p, INT8_BYTES);
+        view.setBigInt64(p + LENGTH_WORD, checkInt8(values[i] as bigint));
         p += LENGTH_WORD + INT8_BYTES;
       } else {
         need -= LENGTH_WORD;
         w.length = p;
         writeBindable(w, values[i] as Bindable, Limits.MAX_MESSAGE_LENGTH - (p - start) - LENGTH_WORD);
-        w.ensure(need);
+        reserve(w, need);
         buf = w.buf;
+        view = w.view;
         p = w.length;
       }
     }
@@ -225,7 +234,7 @@ function writeBindable(w: MessageWriter, b: Bindable, limit: number): void {
     b.encode(w);
     const len = w.length - at - LENGTH_WORD;
     if (len > limit) throw messageTooLarge('a parameter');
-    setI32(w.buf, at, len);
+    w.view.setInt32(at, len);
   }
 }
 
@@ -235,15 +244,15 @@ function writeBindable(w: MessageWriter, b: Bindable, limit: number): void {
  */
 export function writeResultFormats(w: MessageWriter, spec: FormatCode | readonly FormatCode[] | undefined): void {
   if (spec === undefined) {
-    w.u16(0);
+    putU16(w, 0);
     return;
   }
   if (typeof spec === 'number') {
     if (checkFormat(spec, 'the result format') === FormatCode.Text) {
-      w.u16(0);
+      putU16(w, 0);
     } else {
-      w.u16(1);
-      w.i16(spec);
+      putU16(w, 1);
+      putU16(w, spec);
     }
     return;
   }
@@ -256,32 +265,6 @@ export function writeResultFormats(w: MessageWriter, spec: FormatCode | readonly
   if (k !== 0 && k !== 1 && k !== n) {
     throw new ProtocolError(ErrorCode.WASM_FAULT, `format collapse returned ${k} for ${n} codes`);
   }
-  w.u16(k);
-  for (let i = 0; i < k; i++) w.i16(formats[i]!);
-}
-
-/**
- * Writes a statement or portal name as a C string (`null`: the empty name). Short ASCII names, the
- * common case, are copied char by char; anything else goes through `w.cstring`, which also refuses
- * an embedded NUL.
- */
-export function writeName(w: MessageWriter, name: string | null): void {
-  if (name === null) {
-    w.u8(0);
-    return;
-  }
-  const n = name.length;
-  w.ensure(n + 1);
-  const buf = w.buf;
-  let p = w.length;
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    if (c === 0 || c > ASCII_MAX) {
-      w.cstring(name);
-      return;
-    }
-    buf[p++] = c;
-  }
-  buf[p++] = 0;
-  w.length = p;
+  putU16(w, k);
+  for (let i = 0; i < k; i++) putU16(w, formats[i]!);
 }

@@ -6,8 +6,9 @@
 import { BodyReader } from '../body-reader.js';
 import { FrontendCode } from '../codes.js';
 import type { Parse } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
-import { apiName, checkCount, checkOid, wireName } from './checks.js';
+import type { MessageWriter } from '../writer.js';
+import { beginMessage, putI32, putU16, writeName } from './frame.js';
+import { apiName, checkCount, checkOid } from './checks.js';
 import { writeCString } from './utf8.js';
 
 const NO_TYPES: readonly number[] = [];
@@ -25,14 +26,18 @@ export function writeParse(
 ): void {
   const n = paramTypes.length;
   checkCount(n, 'parameter types');
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.PARSE);
-    w.cstring(wireName(name));
+  const mark = w.length;
+  try {
+    const start = beginMessage(w, FrontendCode.PARSE);
+    writeName(w, name);
     writeCString(w, sql);
-    w.u16(n);
-    for (let i = 0; i < n; i++) w.u32(checkOid(paramTypes[i]!, 'a parameter type'));
+    putU16(w, n);
+    for (let i = 0; i < n; i++) putI32(w, checkOid(paramTypes[i]!, 'a parameter type'));
     w.finish(start);
-  });
+  } catch (err) {
+    w.rollback(mark);
+    throw err;
+  }
 }
 
 /** Decodes the body of a Parse. */

@@ -5,16 +5,21 @@
 import { BodyReader } from '../body-reader.js';
 import { FrontendCode } from '../codes.js';
 import type { Query } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
+import type { MessageWriter } from '../writer.js';
+import { beginMessage } from './frame.js';
 import { writeCString } from './utf8.js';
 
 /** Writes a Query; a NUL inside `sql` is `PGS_NUL_IN_STRING` and nothing is written. */
 export function writeQuery(w: MessageWriter, sql: string): void {
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.QUERY);
+  const mark = w.length;
+  try {
+    const start = beginMessage(w, FrontendCode.QUERY);
     writeCString(w, sql);
     w.finish(start);
-  });
+  } catch (err) {
+    w.rollback(mark);
+    throw err;
+  }
 }
 
 /** Decodes the body of a Query. */

@@ -5,14 +5,12 @@
 import { BodyReader } from '../body-reader.js';
 import { FrontendCode } from '../codes.js';
 import type { Sync } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
+import type { MessageWriter } from '../writer.js';
+import { writeEmptyMessage } from './frame.js';
 
-/** Writes a Sync (a type byte and a length: it has no body). */
+/** Writes a Sync (a type byte and a length: it has no body; atomic, as nothing can fail once room is made). */
 export function writeSync(w: MessageWriter): void {
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.SYNC);
-    w.finish(start);
-  });
+  writeEmptyMessage(w, FrontendCode.SYNC);
 }
 
 /** Decodes the (empty) body of a Sync; any byte in it is malformed. */

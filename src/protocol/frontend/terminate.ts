@@ -5,14 +5,12 @@
 import { BodyReader } from '../body-reader.js';
 import { FrontendCode } from '../codes.js';
 import type { Terminate } from '../messages.js';
-import { atomically, type MessageWriter } from '../writer.js';
+import type { MessageWriter } from '../writer.js';
+import { writeEmptyMessage } from './frame.js';
 
-/** Writes a Terminate (a type byte and a length: it has no body). */
+/** Writes a Terminate (a type byte and a length: it has no body; atomic, as nothing can fail once room is made). */
 export function writeTerminate(w: MessageWriter): void {
-  atomically(w, () => {
-    const start = w.begin(FrontendCode.TERMINATE);
-    w.finish(start);
-  });
+  writeEmptyMessage(w, FrontendCode.TERMINATE);
 }
 
 /** Decodes the (empty) body of a Terminate; any byte in it is malformed. */
