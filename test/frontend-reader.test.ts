@@ -120,6 +120,18 @@ describe('length limits, checked from the header', () => {
     expect(drain(ok)).toHaveLength(1);
   });
 
+  it('memory follows the bytes received, not the length a client claims', () => {
+    const r = new FrontendReader({ startup: false });
+    const before = process.memoryUsage().arrayBuffers;
+    r.push(hex('51 0f ff ff ff')); // a Query claiming 256 MiB - 1, within the limit
+    expect(r.next()).toBeNull();
+    for (let i = 0; i < 4; i++) {
+      r.push(new Uint8Array(1000).fill(0x41));
+      expect(r.next()).toBeNull();
+    }
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 2 ** 20);
+  });
+
   it('a length word below 4 is too short', () => {
     const r = new FrontendReader({ startup: false });
     r.push(hex('53 00 00 00 03'));

@@ -55,7 +55,7 @@ export class FrontendReader {
   private buf = new Uint8Array(0);
   private start = 0;
   private end = 0;
-  /** Total length of the message being assembled, once its header has been checked (0: unknown). */
+  /** Total length of the message being assembled, once its header has been checked (0: unknown); caps growth. */
   private want = 0;
   private state: FrontendReaderPhase;
   private failure: PgStreamError | null = null;
@@ -90,7 +90,11 @@ export class FrontendReader {
     if (n === 0 || this.failure !== null) return;
     if (this.end + n > this.buf.length) {
       const held = this.end - this.start;
-      const cap = Math.max(MIN_CAPACITY, held + n, held * 2, this.want);
+      const needed = held + n;
+      // Grow geometrically, so memory follows the bytes that actually arrived and never a length a
+      // client merely claimed; but not past the message being assembled when its size is known.
+      let cap = Math.max(MIN_CAPACITY, needed, held * 2);
+      if (this.want > 0) cap = Math.max(needed, Math.min(cap, this.want));
       const next = new Uint8Array(cap);
       next.set(this.buf.subarray(this.start, this.end));
       this.buf = next;

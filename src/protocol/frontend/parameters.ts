@@ -7,10 +7,11 @@
  * How it stays allocation-free and fast: pass one classifies every value once (its format into
  * the WASM scratch, its kind into a JS scratch) and sums a lower bound of the section's size;
  * that bound refuses a message that can never fit in 1 GiB before anything is copied, and is
- * reserved with a single `ensure`. Pass two then writes plain values byte by byte into `w.buf`
- * with big-endian lengths stored by hand. Only Bindables and non-ASCII text go through the
- * writer's methods (placeholder-and-patch when the length is not known up front), after which the
- * rest of the reservation is renewed.
+ * reserved at once. Pass two then writes plain values straight into `w.buf` (lengths and short
+ * ASCII text through DataView stores, longer text through a native encoder). Only Bindables and
+ * non-ASCII text go through the writer's methods (placeholder-and-patch when the length is not
+ * known up front), after which the rest of the reservation is renewed. The values array must not
+ * be changed while it is written (by a Bindable's `encode`, say).
  * (Statement and portal names are written by `writeName` in frame.ts.)
  * https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-BIND
  */
