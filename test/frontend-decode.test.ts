@@ -53,7 +53,7 @@ describe('valid bodies', () => {
       type: 'Bind', portal: 'p', statement: null, paramFormats: [FormatCode.Binary],
       params: [hex('00 00 00 05'), null], resultFormats: [FormatCode.Text, FormatCode.Binary],
     });
-    const value = (msg as { params: Uint8Array[] }).params[0]!;
+    const value = (msg as unknown as { params: Uint8Array[] }).params[0]!;
     expect(value.buffer).toBe(framed.buffer);
     const fc = fx.fxFunctionCall({ oid: 1344, argFormats: [], args: [utf8('9')], resultFormat: 0 });
     expect(decodeFrontend(code('F'), body(fc))).toEqual({ type: 'FunctionCall', oid: 1344, argFormats: [], args: [utf8('9')], resultFormat: 0 });
@@ -76,7 +76,7 @@ describe('valid bodies', () => {
     expect(decodeStartupPacket(pbody(fx.fxStartupMessage(fx.V3_2, params)))).toEqual({
       type: 'StartupMessage', protocol: ProtocolVersion.V3_2, parameters: new Map(params),
     });
-    expect([...(decodeStartupPacket(pbody(fx.fxStartupMessage(fx.V3_0, params))) as { parameters: Map<string, string> }).parameters.keys()])
+    expect([...(decodeStartupPacket(pbody(fx.fxStartupMessage(fx.V3_0, params))) as unknown as { parameters: Map<string, string> }).parameters.keys()])
       .toEqual(['user', '_pq_.x', 'database']);
     expect(decodeStartupPacket(pbody(fx.fxSSLRequest()))).toEqual({ type: 'SSLRequest' });
     expect(decodeStartupPacket(pbody(fx.fxGSSENCRequest()))).toEqual({ type: 'GSSENCRequest' });
@@ -152,6 +152,6 @@ describe('malformed bodies', () => {
 
   it('__proto__ as a startup parameter name is an ordinary key', () => {
     const msg = decodeStartupPacket(new Bytes().i32(fx.V3_0).cstr('user').cstr('u').cstr('__proto__').cstr('x').u8(0).body());
-    expect((msg as { parameters: Map<string, string> }).parameters.get('__proto__')).toBe('x');
+    expect((msg as unknown as { parameters: Map<string, string> }).parameters.get('__proto__')).toBe('x');
   });
 });
