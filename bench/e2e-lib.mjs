@@ -102,7 +102,8 @@ export async function oursConnect({ tls = false } = {}) {
 export async function e2eMain(impls) {
   const args = parseArgs();
   const name = String(args.case ?? '');
-  const impl = name.split(':')[1];
+  // `rss:ours+semi4` runs `ours` (the part after `+` names a variant run.mjs set up, e.g. node flags).
+  const impl = name.split(':')[1]?.split('+')[0];
   const iters = Number(args.iters ?? 1);
   const warmup = Number(args.warmup ?? 1);
   try {

@@ -45,7 +45,7 @@ function gitDescribe() {
 function runChild(c, env) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--expose-gc', join(BENCH, c.script), '--case', c.name, ...c.args], {
+    const child = spawn(process.execPath, ['--expose-gc', ...(c.nodeFlags ?? []), join(BENCH, c.script), '--case', c.name, ...c.args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
