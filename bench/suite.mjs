@@ -215,7 +215,7 @@ export const FIGURES = [
     compute: (m) => ratio(m('copyin:ours', 'cpu'), m('copyin:pg', 'cpu')),
   }),
   figure({
-    id: 'rss', label: 'RSS streaming rows to a slow consumer, above the Node baseline', op: '≤', bar: 15, unit: ' MB', digits: 1,
+    id: 'rss', label: 'RSS streaming to a slow consumer, above the Node baseline', op: '≤', bar: 15, unit: ' MB', digits: 1,
     needs: ['rss:ours'],
     how: 'peak RSS during the stream minus RSS after import + connect, same process',
     compute: (m) => m('rss:ours', 'aboveMB'),
