@@ -15,7 +15,7 @@
  * across implementations of the same stream and level, so a fast wrong decoder cannot win.
  */
 import { JsFrameIndex } from './js-anchor.mjs';
-import { parseArgs, report, requireOurs, timeRuns, unavailable } from './lib.mjs';
+import { ourExports, parseArgs, report, requireOurs, timeRuns, unavailable } from './lib.mjs';
 import { OID, makeStream } from './streams.mjs';
 
 const DATA_ROW = 'D'.charCodeAt(0);
@@ -243,7 +243,7 @@ function feed(reader, chunks, onMessage) {
  * the "frame + index" engine PERFORMANCE.md measures; `index` below adds the public next() loop.
  */
 async function oursScan(stream) {
-  const { createCore } = await requireOurs('wasm/core.js', ['createCore']);
+  const { createCore } = await ourExports(['createCore'], 'wasm/core.js');
   const { Layout, Status } = await requireOurs('wasm/layout.js', ['Layout', 'Status']);
   const { INPUT, INPUT_SIZE, RESULT } = Layout;
   const R = RESULT >> 2;
@@ -279,7 +279,7 @@ async function oursScan(stream) {
 
 async function ours(stream, level) {
   if (level === 'scan') return oursScan(stream);
-  const { BackendReader } = await requireOurs('protocol/frame-reader.js', ['BackendReader']);
+  const { BackendReader } = await ourExports(['BackendReader'], 'protocol/frame-reader.js');
   const { chunks } = stream;
   if (level === 'index') {
     return () => {

@@ -4,13 +4,13 @@
  * Everything our library does in a workload happens here, so the e2e scripts stay client-neutral.
  */
 import net from 'node:net';
-import { loadOurs } from './lib.mjs';
+import { loadOurs, loadPackage } from './lib.mjs';
 
-/** Our public API: dist/index.js when it exists, else the modules it re-exports. */
+/** Our public API as a user imports it (package entry), else the modules it re-exports. */
 export async function loadApi() {
   let api;
   try {
-    api = await loadOurs('index.js');
+    api = await loadPackage();
   } catch {
     api = {
       ...(await loadOurs('connection/builder.js')),

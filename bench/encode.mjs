@@ -12,7 +12,7 @@
  * connection does on flush) and pgprotocol (pg-protocol's `serialize`, what `pg` uses: one Buffer
  * per message).
  */
-import { parseArgs, report, requireOurs, timeRuns, unavailable } from './lib.mjs';
+import { ourExports, parseArgs, report, timeRuns, unavailable } from './lib.mjs';
 
 const FLUSH_AT = 64 * 1024;
 
@@ -57,19 +57,9 @@ async function pgProtocol(work, count) {
   throw new Error(`unknown workload ${work}`);
 }
 
-/** Finds our MessageBuffer wherever the frontend helper exported it. */
+/** Our MessageBuffer as a user imports it (the package entry), else from its module. */
 async function messageBufferClass() {
-  const places = ['protocol/frontend/index.js', 'protocol/frontend/message-buffer.js', 'codec.js', 'index.js'];
-  const reasons = [];
-  for (const rel of places) {
-    try {
-      const mod = await requireOurs(rel, ['MessageBuffer']);
-      return mod.MessageBuffer;
-    } catch (e) {
-      reasons.push(e.message);
-    }
-  }
-  throw new Error(reasons[0]);
+  return (await ourExports(['MessageBuffer'], 'protocol/frontend/message-buffer.js')).MessageBuffer;
 }
 
 async function ours(work, count) {

@@ -3,7 +3,7 @@
  * JSON result protocol between a benchmark process and bench/run.mjs, and loading our compiled
  * library from dist/ (a part that has not landed yet is reported as unavailable, never faked).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -82,4 +82,25 @@ export async function requireOurs(rel, names) {
   const missing = names.filter((n) => !(n in mod));
   if (missing.length) throw new Error(`dist/${rel} does not export ${missing.join(', ')}`);
   return mod;
+}
+
+/**
+ * Our library as a user imports it: the module package.json's `exports["."].import` names (a
+ * bundle or dist/index.js), taken from the measured dist/ snapshot.
+ */
+export async function loadPackage() {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const target = pkg.exports?.['.']?.import ?? pkg.main ?? './dist/index.js';
+  return loadOurs(target.replace(/^\.\/dist\//, ''));
+}
+
+/** `names` from the package entry when it exports them all, else from the module `fallback` of dist/. */
+export async function ourExports(names, fallback) {
+  try {
+    const mod = await loadPackage();
+    if (names.every((n) => n in mod)) return mod;
+  } catch {
+    // Fall back to the module itself (e.g. before the entry point existed).
+  }
+  return requireOurs(fallback, names);
 }
