@@ -153,6 +153,8 @@ export async function connectOnStream(stream: Duplex, settings: SessionSettings,
   deadline.onExpire(() => stream.destroy());
   try {
     await deadline.race(whenConnected(stream));
+    // Pipelined small messages must not wait on Nagle's algorithm (libpq sets TCP_NODELAY too).
+    if (stream instanceof net.Socket) stream.setNoDelay(true);
     const preEncrypted = stream instanceof tls.TLSSocket;
     const wire = wireTracer(settings);
     // Without an explicit tls({ host }), verify-full checks the address actually dialled.
