@@ -81,82 +81,32 @@ function checkInteger(v: unknown, min: number, max: number, type: string): numbe
   return v;
 }
 
-class Int2Value implements Bindable {
+/**
+ * Binary values of a fixed width (int2, int4, int8, float4, float8, oid, bool): the width is known
+ * up front, so Bind writes the length word first and `put` writes the value straight after it.
+ */
+class FixedBinaryValue<T> implements Bindable {
   readonly format = FormatCode.Binary;
-  constructor(readonly value: number) {}
+  constructor(
+    readonly value: T,
+    private readonly width: number,
+    private readonly put: (w: MessageWriter, v: T) => void,
+  ) {}
   encodedLength(): number {
-    return INT2_BYTES;
+    return this.width;
   }
   encode(w: MessageWriter): void {
-    w.i16(this.value);
+    this.put(w, this.value);
   }
 }
 
-class Int4Value implements Bindable {
-  readonly format = FormatCode.Binary;
-  constructor(readonly value: number) {}
-  encodedLength(): number {
-    return INT4_BYTES;
-  }
-  encode(w: MessageWriter): void {
-    w.i32(this.value);
-  }
-}
-
-class Int8Value implements Bindable {
-  readonly format = FormatCode.Binary;
-  constructor(readonly value: bigint) {}
-  encodedLength(): number {
-    return INT8_BYTES;
-  }
-  encode(w: MessageWriter): void {
-    w.i64(this.value);
-  }
-}
-
-class Float4Value implements Bindable {
-  readonly format = FormatCode.Binary;
-  constructor(readonly value: number) {}
-  encodedLength(): number {
-    return INT4_BYTES;
-  }
-  encode(w: MessageWriter): void {
-    w.f32(this.value);
-  }
-}
-
-class Float8Value implements Bindable {
-  readonly format = FormatCode.Binary;
-  constructor(readonly value: number) {}
-  encodedLength(): number {
-    return INT8_BYTES;
-  }
-  encode(w: MessageWriter): void {
-    w.f64(this.value);
-  }
-}
-
-class OidValue implements Bindable {
-  readonly format = FormatCode.Binary;
-  constructor(readonly value: number) {}
-  encodedLength(): number {
-    return INT4_BYTES;
-  }
-  encode(w: MessageWriter): void {
-    w.u32(this.value);
-  }
-}
-
-class BoolValue implements Bindable {
-  readonly format = FormatCode.Binary;
-  constructor(readonly value: boolean) {}
-  encodedLength(): number {
-    return BOOL_BYTES;
-  }
-  encode(w: MessageWriter): void {
-    w.u8(this.value ? 1 : 0);
-  }
-}
+const putInt2 = (w: MessageWriter, v: number): void => w.i16(v);
+const putInt4 = (w: MessageWriter, v: number): void => w.i32(v);
+const putInt8 = (w: MessageWriter, v: bigint): void => w.i64(v);
+const putFloat4 = (w: MessageWriter, v: number): void => w.f32(v);
+const putFloat8 = (w: MessageWriter, v: number): void => w.f64(v);
+const putOid = (w: MessageWriter, v: number): void => w.u32(v);
+const putBool = (w: MessageWriter, v: boolean): void => w.u8(v ? 1 : 0);
 
 class BytesValue implements Bindable {
   readonly format = FormatCode.Binary;
@@ -180,21 +130,21 @@ class TextValue implements Bindable {
 
 /** `smallint`, binary: refuses anything but an integer in -32768..32767. */
 export function int2(n: number): Bindable {
-  return new Int2Value(checkInteger(n, INT2_MIN, INT2_MAX, 'int2'));
+  return new FixedBinaryValue(checkInteger(n, INT2_MIN, INT2_MAX, 'int2'), INT2_BYTES, putInt2);
 }
 
 /** `integer`, binary: refuses anything but an integer in -2^31..2^31-1. */
 export function int4(n: number): Bindable {
-  return new Int4Value(checkInteger(n, INT4_MIN, INT4_MAX, 'int4'));
+  return new FixedBinaryValue(checkInteger(n, INT4_MIN, INT4_MAX, 'int4'), INT4_BYTES, putInt4);
 }
 
 /** `bigint`, binary: a bigint in the Int8 range, or a safe-integer number (larger numbers lost precision already). */
 export function int8(n: number | bigint): Bindable {
-  if (typeof n === 'bigint') return new Int8Value(checkInt8(n));
+  if (typeof n === 'bigint') return new FixedBinaryValue(checkInt8(n), INT8_BYTES, putInt8);
   if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
     throw invalidArgument(`int8 needs a bigint or a safe integer, got ${String(n)}`);
   }
-  return new Int8Value(BigInt(n));
+  return new FixedBinaryValue(BigInt(n), INT8_BYTES, putInt8);
 }
 
 /** `real`, binary: a finite value too large for float4 is refused (PostgreSQL refuses it too). */
@@ -202,24 +152,24 @@ export function float4(n: number): Bindable {
   if (typeof n !== 'number' || (Number.isFinite(n) && !Number.isFinite(Math.fround(n)))) {
     throw invalidArgument(`float4 needs a number within the float4 range, got ${String(n)}`);
   }
-  return new Float4Value(n);
+  return new FixedBinaryValue(n, INT4_BYTES, putFloat4);
 }
 
 /** `double precision`, binary: any number, NaN and ±Infinity included. */
 export function float8(n: number): Bindable {
   if (typeof n !== 'number') throw invalidArgument(`float8 needs a number, got ${typeof n}`);
-  return new Float8Value(n);
+  return new FixedBinaryValue(n, INT8_BYTES, putFloat8);
 }
 
 /** `oid`, binary: an integer in 0..2^32-1 (named `oidValue` because `oid` is the OID constants table). */
 export function oidValue(n: number): Bindable {
-  return new OidValue(checkInteger(n, 0, MAX_UINT32, 'oid'));
+  return new FixedBinaryValue(checkInteger(n, 0, MAX_UINT32, 'oid'), INT4_BYTES, putOid);
 }
 
 /** `boolean`, binary (the same as passing a plain boolean, spelled out). */
 export function bool(b: boolean): Bindable {
   if (typeof b !== 'boolean') throw invalidArgument(`bool needs a boolean, got ${typeof b}`);
-  return new BoolValue(b);
+  return new FixedBinaryValue(b, BOOL_BYTES, putBool);
 }
 
 /** `bytea`, binary (the same as passing a plain Uint8Array, spelled out); the bytes are not copied. */
@@ -268,7 +218,7 @@ export function timestamptz(d: Date): Bindable {
   if (Number.isNaN(ms)) throw invalidArgument('timestamptz needs a valid Date');
   const micros = BigInt(ms - PG_EPOCH_MS) * MICROS_PER_MILLI;
   if (micros < MIN_TIMESTAMP_MICROS) throw invalidArgument(`${d.toISOString()} is before the earliest PostgreSQL timestamp`);
-  return new Int8Value(micros);
+  return new FixedBinaryValue(micros, INT8_BYTES, putInt8);
 }
 
 /** Marker for SQL NULL sent by a custom `Bindable` from `encodedLength()`. */
