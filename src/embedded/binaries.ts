@@ -4,10 +4,11 @@
  * as an optional extra. Node-only; used by the test harness, the demo and the benchmarks.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { baseDir, reachableByServer } from './host.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -106,7 +107,30 @@ async function fromNpm(alias: string): Promise<PgBinaries | null> {
   } catch {
     // A read-only install: probing below tells whether the binaries load anyway.
   }
-  return inspectBinDir(join(dir, 'native', 'bin'), alias);
+  return inspectBinDir(join(reachableNative(dir, alias), 'bin'), alias);
+}
+
+/**
+ * The package's `native` directory, or, when the server user cannot reach it (the checkout sits in
+ * a private directory), a world-readable copy shared by later runs: `<base>/pg-stream-bin-<alias>-<version>`.
+ */
+function reachableNative(pkgDir: string, alias: string): string {
+  const native = join(pkgDir, 'native');
+  if (reachableByServer(native)) return native;
+  const version = (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const copy = join(baseDir(), `pg-stream-bin-${alias}-${version}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    const tmp = `${copy}.${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(tmp, copy);
+    } catch {
+      // Another process copied it first.
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return copy;
 }
 
 /** Servers from the distribution's packages, e.g. Debian's PostgreSQL 15. */

@@ -5,9 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { accessSync, constants, lchownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, lchownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Prefix of every directory the harness creates; CI removes leftovers by this name. */
 export const DIR_PREFIX = 'pg-stream-test-';
@@ -57,8 +57,25 @@ export function spawnServer(bin: string, args: string[], options: SpawnOptions =
   });
 }
 
+/**
+ * True when the server user can reach `path` (search permission on every directory up to `/`). A
+ * checkout under a private directory (e.g. one made by `mktemp -d`, mode 0700) is not reachable by
+ * `nobody`, and spawning the binaries from it fails with EACCES.
+ */
+export function reachableByServer(path: string): boolean {
+  if (serverUser === null) return true;
+  for (let dir = path; ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    const ok = st.uid === serverUser.uid ? (st.mode & 0o100) !== 0
+      : st.gid === serverUser.gid ? (st.mode & 0o010) !== 0
+        : (st.mode & 0o001) !== 0;
+    if (!ok) return false;
+    if (dirname(dir) === dir) return true;
+  }
+}
+
 /** Base directory for temporary data: /dev/shm (tmpfs: initdb and copies are fast) when writable. */
-function baseDir(): string {
+export function baseDir(): string {
   try {
     accessSync('/dev/shm', constants.W_OK | constants.X_OK);
     return '/dev/shm';
