@@ -6,14 +6,12 @@ import { ASCII, FIELDS, FIELD_WORDS, INPUT, INPUT_SIZE, MAX_FIELDS } from './lay
 import { STATUS_BAD_ARGUMENT } from './status';
 
 /**
- * 1 when the `n` bytes at `p` are all ASCII. Reads up to 15 bytes past the end (the layout leaves
- * INPUT_SLACK after the input region for that); those lanes are masked off or re-read in range.
+ * The top bits of the `n` (> 0) bytes at `p`, folded into 16 bits: 0 exactly when the bytes are
+ * ASCII. Reads up to 15 bytes past the end (the layout leaves INPUT_SLACK after the input region
+ * for that); those lanes are masked off or re-read in range.
  */
-@inline export function isAscii(p: usize, n: i32): u8 {
-  if (n <= 16) {
-    const high = i8x16.bitmask(v128.load(p));
-    return <u8>((high & ((1 << n) - 1)) == 0);
-  }
+@inline export function highBits(p: usize, n: i32): i32 {
+  if (n <= 16) return i8x16.bitmask(v128.load(p)) & ((1 << n) - 1);
   let acc = v128.load(p);
   const last = p + <usize>n - 16;
   p += 16;
@@ -21,8 +19,12 @@ import { STATUS_BAD_ARGUMENT } from './status';
     acc = v128.or(acc, v128.load(p));
     p += 16;
   }
-  acc = v128.or(acc, v128.load(last));
-  return <u8>(i8x16.bitmask(acc) == 0);
+  return i8x16.bitmask(v128.or(acc, v128.load(last)));
+}
+
+/** 1 when the `n` (> 0) bytes at `p` are all ASCII. */
+@inline export function isAscii(p: usize, n: i32): u8 {
+  return <u8>(highBits(p, n) == 0);
 }
 
 /**

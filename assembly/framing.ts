@@ -1,9 +1,12 @@
 /**
  * Resumable framing of a backend byte stream held in the input region.
  *
- * `scan(start, end, budget)` frames every complete message in [start, end) into the message table
- * and, for DataRow, indexes each field (offset, length, -1 = NULL) with an ASCII-only flag, so JS
- * can slice strings without looking at the bytes again. It stops cleanly, never traps:
+ * `scan(start, end, budget, flags)` frames every complete message in [start, end) into the message
+ * table and, for DataRow, indexes each field (offset, length, -1 = NULL), so JS can slice strings
+ * without looking at the bytes again. Whether the batch's fields are all ASCII comes with every
+ * scan (RESULT_ASCII: then every field is one substring of one batch string); an ASCII flag per
+ * field is written when `flags` is set, or later by `classify()` for a batch that is not. It stops
+ * cleanly, never traps:
  * - at an incomplete message or the end of the input (NEED_MORE; the caller adds bytes and rescans
  *   from RESULT_STOP, nothing is rescanned twice);
  * - once `budget` bytes have been framed (BUDGET), so that JS decodes in batches of ~64 KiB;
@@ -16,7 +19,7 @@
  */
 import {
   ASCII, FIELDS, FIELD_WORDS, INPUT, INPUT_SIZE, MAX_FIELDS, MAX_MESSAGES, MESSAGES, MESSAGE_WORDS,
-  RESULT, RESULT_DETAIL, RESULT_FIELDS, RESULT_LENGTH, RESULT_MESSAGES, RESULT_STOP, RESULT_TYPE,
+  RESULT, RESULT_ASCII, RESULT_DETAIL, RESULT_FIELDS, RESULT_LENGTH, RESULT_MESSAGES, RESULT_STOP, RESULT_TYPE,
 } from './layout';
 import {
   STATUS_BAD_ARGUMENT, STATUS_BUDGET, STATUS_FIELD_COUNT, STATUS_FIELD_LENGTH, STATUS_FIELD_OVERRUN,
@@ -24,7 +27,7 @@ import {
   STATUS_TOO_LARGE, STATUS_TRAILING_BYTES, STATUS_UNKNOWN_TYPE,
 } from './status';
 import { maxLengthOf, minLengthOf } from './message-lengths';
-import { isAscii } from './ascii';
+import { highBits as fieldHighBits } from './ascii';
 import { DATA_ROW, DEFAULT_MAX_LENGTH, EMPTY, MAX_PROTOCOL_LENGTH, NULL_LENGTH } from './message-codes';
 
 /** Bytes of the type byte and the length word. */
@@ -34,6 +37,8 @@ const HEADER: i32 = 5;
 let maxLength: i32 = DEFAULT_MAX_LENGTH;
 /** Index of the offending field when a DataRow check fails. */
 let badField: i32 = 0;
+/** The top bits of every DataRow field byte framed by this scan (0: the batch is all ASCII). */
+let highBits: i32 = 0;
 
 /** Sets the cap for the large message types; 0 when accepted, STATUS_BAD_ARGUMENT otherwise. */
 export function configure(max: i32): i32 {
@@ -58,6 +63,7 @@ function report(status: i32, stop: i32, messages: i32, fields: i32, length: i32,
   result(RESULT_LENGTH, length);
   result(RESULT_TYPE, type);
   result(RESULT_DETAIL, detail);
+  result(RESULT_ASCII, <i32>(highBits == 0));
   return status;
 }
 
@@ -90,10 +96,11 @@ function checkHeader(type: i32, length: i32): i32 {
 }
 
 /**
- * Indexes the `count` fields of a DataRow body into the field table from entry `first`; 0 when the
- * body is well formed, else a status with the offending field in `badField`.
+ * Indexes the `count` fields of a DataRow body into the field table from entry `first`, folding
+ * their bytes into `highBits` (and, with `flags`, an ASCII flag per field); 0 when the body is well
+ * formed, else a status with the offending field in `badField`.
  */
-@inline function indexRow(body: usize, bodyLength: i32, first: i32, count: i32, ascii: bool): i32 {
+@inline function indexRow(body: usize, bodyLength: i32, first: i32, count: i32, flags: bool): i32 {
   // Each field needs at least its length word: refuse before touching the table (case 6).
   if (count << 2 > bodyLength - 2) {
     badField = count;
@@ -103,6 +110,7 @@ function checkHeader(type: i32, length: i32): i32 {
   let q = body + 2;
   let f = FIELDS + (first << 3);
   let a = ASCII + first;
+  let high = 0;
   for (let i = 0; i < count; i++) {
     if (<i32>(end - q) < 4) {
       badField = i;
@@ -112,19 +120,21 @@ function checkHeader(type: i32, length: i32): i32 {
     q += 4;
     store<i32>(f, <i32>q);
     store<i32>(f, length, 4);
-    if (length < 0) {
-      if (length != NULL_LENGTH) {
-        badField = i;
-        return STATUS_FIELD_LENGTH;
-      }
-      if (ascii) store<u8>(a, 1);
-    } else {
+    if (length > 0) {
       if (length > <i32>(end - q)) {
         badField = i;
         return STATUS_FIELD_OVERRUN;
       }
-      if (ascii) store<u8>(a, isAscii(q, length));
+      const bits = fieldHighBits(q, length);
+      high |= bits;
+      if (flags) store<u8>(a, <u8>(bits == 0));
       q += length;
+    } else {
+      if (length != 0 && length != NULL_LENGTH) {
+        badField = i;
+        return STATUS_FIELD_LENGTH;
+      }
+      if (flags) store<u8>(a, 1);
     }
     f += FIELD_WORDS << 2;
     a++;
@@ -133,11 +143,12 @@ function checkHeader(type: i32, length: i32): i32 {
     badField = <i32>(end - q);
     return STATUS_TRAILING_BYTES;
   }
+  highBits |= high;
   return 0;
 }
 
 /** Frames the messages in [start, end) of the input region; see the module comment. */
-export function scan(start: i32, end: i32, budget: i32, ascii: bool): i32 {
+export function scan(start: i32, end: i32, budget: i32, flags: bool): i32 {
   if (start < INPUT || end > INPUT + INPUT_SIZE || start > end || budget <= 0) {
     return report(STATUS_BAD_ARGUMENT, start, 0, 0, 0, 0, 0);
   }
@@ -146,6 +157,7 @@ export function scan(start: i32, end: i32, budget: i32, ascii: bool): i32 {
   let messages = 0;
   let fields = 0;
   let entry: usize = MESSAGES;
+  highBits = 0;
   while (true) {
     if (p >= limit) return report(p < end ? STATUS_BUDGET : STATUS_NEED_MORE, p, messages, fields, 0, 0, 0);
     if (messages == MAX_MESSAGES) return report(STATUS_TABLE_FULL, p, messages, fields, 0, 0, 0);
@@ -172,8 +184,8 @@ export function scan(start: i32, end: i32, budget: i32, ascii: bool): i32 {
     if (type == DATA_ROW) {
       const count = (<i32>load<u8>(body) << 8) | <i32>load<u8>(body, 1);
       if (fields + count > MAX_FIELDS) return report(STATUS_TABLE_FULL, p, messages, fields, 0, 0, 0);
-      // Two inlined copies, so the loop without classification carries no test for it.
-      status = ascii ? indexRow(body, bodyLength, fields, count, true) : indexRow(body, bodyLength, fields, count, false);
+      // Two inlined copies, so the loop without per-field flags carries no test for them.
+      status = flags ? indexRow(body, bodyLength, fields, count, true) : indexRow(body, bodyLength, fields, count, false);
       if (status != 0) return report(status, p, messages, fields, length, type, badField);
       fields += count;
     } else {

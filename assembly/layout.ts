@@ -35,6 +35,8 @@ export const RESULT_TYPE: i32 = 4;
 export const RESULT_DETAIL: i32 = 5;
 /** Result slot: NULLs met by the last typed column decoding. */
 export const RESULT_NULLS: i32 = 6;
+/** Result slot: 1 when every DataRow field the last scan framed is ASCII (no per-field flag needed). */
+export const RESULT_ASCII: i32 = 7;
 
 /** Input region: the backend byte stream is written here (by push/commit) and framed in place. */
 export const INPUT: i32 = 0x3_0000;

@@ -7,7 +7,9 @@
  *   streams: rows5, rows5_utf8, text1k, cols40, binary7 (bench/streams.mjs)
  *   implementations: ours (dist/: BackendReader + DataRow views), js (bench/js-anchor.mjs, the
  *     "equally optimised JS" design), pgprotocol (pg-protocol's Parser, what `pg` uses)
- *   levels: scan (ours only: the WASM core framing + field index, no JS objects), index (frame +
+ *   levels: scan (ours only: the WASM core framing + field index of bytes already in its memory,
+ *     as our sockets deliver them, no JS objects), scancopy (the same, timing the copy of each
+ *     chunk into its memory too, as push() does with a caller's buffer), index (frame +
  *     field index through the public API, no strings), strings (a string for every field),
  *     columnar (integer columns into typed arrays, text columns as strings), typed (a typed JS
  *     value for every field of a binary-format stream)
@@ -222,46 +224,37 @@ function jsAnchor(stream, level) {
 
 // ------------------------------------------------------------------ ours (dist/)
 
-/** Feeds every chunk through push(), draining next() whenever the reader is full or fed. */
-function feed(reader, chunks, onMessage) {
-  for (const c of chunks) {
-    let off = 0;
-    while (off < c.length) {
-      const taken = reader.push(off === 0 ? c : c.subarray(off));
-      off += taken;
-      let msg;
-      let any = false;
-      while ((msg = reader.next()) !== null) { any = true; onMessage(msg); }
-      if (taken === 0 && !any) throw new Error('BackendReader took no bytes and returned no message');
-    }
-  }
-}
-
 /**
- * The WASM core alone (no message objects): chunks copied into its input region, `scan()` frames
- * ≤ 64 KiB per call into its message and field tables, exactly as BackendReader drives it. This is
- * the "frame + index" engine PERFORMANCE.md measures; `index` below adds the public next() loop.
+ * The WASM core alone (no message objects): `scan()` frames ≤ 64 KiB per call into its message and
+ * field tables (with the batch's all-ASCII answer), exactly as BackendReader drives it. With
+ * `copy`, the timed work includes copying each 64 KiB chunk into the core's memory (what push()
+ * does with a caller's buffer); without, only the scans are timed: the bytes are where a socket we
+ * open puts them (Node's `onread` reads straight into WASM memory), so nothing is copied.
  */
-async function oursScan(stream) {
+async function oursScan(stream, copy) {
   const { createCore } = await ourExports(['createCore'], 'wasm/core.js');
   const { Layout, Status } = await requireOurs('wasm/layout.js', ['Layout', 'Status']);
   const { INPUT, INPUT_SIZE, RESULT } = Layout;
   const R = RESULT >> 2;
   const BUDGET = 0x1_0000;
+  const core = createCore();
+  core.configure(0x1000_0000);
+  const mem = core.bytes;
+  const words = core.words;
   return () => {
-    const core = createCore();
-    core.configure(0x1000_0000);
-    const mem = core.bytes;
-    const words = core.words;
     let head = INPUT;
     let tail = INPUT;
     let messages = 0;
     let fields = 0;
+    let ascii = 0;
+    let scanNs = 0n;
+    const t0 = process.hrtime.bigint();
     for (const c of stream.chunks) {
       if (head > INPUT) { mem.copyWithin(INPUT, head, tail); tail -= head - INPUT; head = INPUT; }
       if (tail + c.length > INPUT + INPUT_SIZE) throw new Error('input region full');
       mem.set(c, tail);
       tail += c.length;
+      const s0 = copy ? 0n : process.hrtime.bigint();
       for (;;) {
         const status = core.scan(head, tail, BUDGET, false);
         const m = words[R + Layout.RESULT_MESSAGES];
@@ -269,24 +262,46 @@ async function oursScan(stream) {
         if (m === 0) break;
         messages += m;
         fields += words[R + Layout.RESULT_FIELDS];
+        ascii += words[R + Layout.RESULT_ASCII];
         head = words[R + Layout.RESULT_STOP];
         if (status === Status.NEED_MORE) break;
       }
+      if (!copy) scanNs += process.hrtime.bigint() - s0;
     }
-    return { messages, fields };
+    const ns = copy ? process.hrtime.bigint() - t0 : scanNs;
+    return { check: { messages, fields, asciiBatches: ascii }, selfMs: Number(ns) / 1e6 };
   };
 }
 
+/** Pushes every chunk into `reader`, calling `drain()` (which takes messages) after each push. */
+function pushAll(reader, chunks, drain) {
+  for (const c of chunks) {
+    for (let off = 0; off < c.length; ) {
+      const taken = reader.push(off === 0 ? c : c.subarray(off));
+      off += taken;
+      if (!drain() && taken === 0) throw new Error('BackendReader took no bytes and returned no message');
+    }
+  }
+}
+
 async function ours(stream, level) {
-  if (level === 'scan') return oursScan(stream);
+  if (level === 'scan' || level === 'scancopy') return oursScan(stream, level === 'scancopy');
   const { BackendReader } = await ourExports(['BackendReader'], 'protocol/frame-reader.js');
   const { chunks } = stream;
+  // As a user writes it: a pull loop over next() per pushed chunk (no callback per message).
   if (level === 'index') {
     return () => {
       const reader = new BackendReader();
       let messages = 0;
       let fields = 0;
-      feed(reader, chunks, (msg) => { messages++; if (msg.code === DATA_ROW) fields += msg.fieldCount; });
+      pushAll(reader, chunks, () => {
+        const before = messages;
+        for (let msg = reader.next(); msg !== null; msg = reader.next()) {
+          messages++;
+          if (msg.code === DATA_ROW) fields += msg.fieldCount;
+        }
+        return messages > before;
+      });
       return { messages, fields };
     };
   }
@@ -297,15 +312,21 @@ async function ours(stream, level) {
       let chars = 0;
       let nulls = 0;
       let rows = 0;
-      feed(reader, chunks, (msg) => {
-        if (msg.code !== DATA_ROW) return;
-        rows++;
-        const n = msg.fieldCount;
-        for (let i = 0; i < n; i++) {
-          const s = msg.text(i);
-          if (s === null) nulls++;
-          else chars += s.length;
+      let messages = 0;
+      pushAll(reader, chunks, () => {
+        const before = messages;
+        for (let msg = reader.next(); msg !== null; msg = reader.next()) {
+          messages++;
+          if (msg.code !== DATA_ROW) continue;
+          rows++;
+          const n = msg.fieldCount;
+          for (let i = 0; i < n; i++) {
+            const s = msg.text(i);
+            if (s === null) nulls++;
+            else chars += s.length;
+          }
         }
+        return messages > before;
       });
       return { rows, chars, nulls };
     };

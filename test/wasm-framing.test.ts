@@ -12,6 +12,7 @@ const R = {
   LENGTH: Layout.RESULT_LENGTH,
   TYPE: Layout.RESULT_TYPE,
   DETAIL: Layout.RESULT_DETAIL,
+  ASCII: Layout.RESULT_ASCII,
 };
 
 let core: WasmCore;
@@ -191,6 +192,30 @@ describe('DataRow indexing (RELIABILITY case 4, 6)', () => {
       }
       expect(field(2 * n)[2]).toBe(1);
     }
+  });
+
+  it('reports whether a whole batch is ASCII, with or without per-field flags', () => {
+    const asciiRow = (n: number): Uint8Array => dataRow([new Uint8Array(n).fill(0x61), null, new Uint8Array(0), new Uint8Array(n).fill(0x7f)]);
+    for (let n = 1; n <= 70; n++) {
+      for (const flags of [true, false]) {
+        // NULL length words (0xff bytes) and the bytes just past a short field never count.
+        expect(scan(concat(asciiRow(n), asciiRow(n)), INPUT_SIZE, flags)).toBe(Status.NEED_MORE);
+        expect([n, flags, core.result(R.ASCII)]).toEqual([n, flags, 1]);
+        for (const at of [0, n >> 1, n - 1]) {
+          const v = new Uint8Array(n).fill(0x62);
+          v[at] = 0x80;
+          expect(scan(concat(asciiRow(n), dataRow([null, v]), asciiRow(n)), INPUT_SIZE, flags)).toBe(Status.NEED_MORE);
+          expect([n, at, flags, core.result(R.ASCII)]).toEqual([n, at, flags, 0]);
+        }
+      }
+    }
+    // Each scan reports its own batch: a budget stop splits an ASCII batch from a non-ASCII one.
+    const first = asciiRow(20);
+    const stream = concat(first, dataRow([enc('é')]));
+    expect(scan(stream, first.length, false)).toBe(Status.BUDGET);
+    expect(core.result(R.ASCII)).toBe(1);
+    expect(core.scan(INPUT + first.length, INPUT + stream.length, INPUT_SIZE, false)).toBe(Status.NEED_MORE);
+    expect(core.result(R.ASCII)).toBe(0);
   });
 
   it('classify() after a scan without flags gives the same flags', () => {

@@ -290,14 +290,13 @@ export class BackendReader {
       return false;
     }
     this.refresh();
-    const ascii = this.row.wantsText;
-    const status = this.core.scan(this.head, this.tail, BATCH_BUDGET, ascii);
+    const status = this.core.scan(this.head, this.tail, BATCH_BUDGET, false);
     const words = this.words;
     const messages = words[RESULT + Layout.RESULT_MESSAGES]!;
     const stop = words[RESULT + Layout.RESULT_STOP]!;
     if (messages > 0) {
       // Anything after them (a violation, a message too big) is met again by the next scan from `stop`.
-      this.row.batch(this.head, stop, words[RESULT + Layout.RESULT_FIELDS]!, ascii);
+      this.row.batch(this.head, stop, words[RESULT + Layout.RESULT_FIELDS]!, words[RESULT + Layout.RESULT_ASCII] === 1);
       this.head = stop;
       this.count = messages;
       return true;

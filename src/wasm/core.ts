@@ -18,7 +18,7 @@ interface CoreExports {
   readonly memory: WebAssembly.Memory;
   collapseFormats(n: number): number;
   configure(maxLength: number): number;
-  scan(start: number, end: number, budget: number, ascii: number): number;
+  scan(start: number, end: number, budget: number, flags: number): number;
   classify(first: number, count: number): number;
   decodeIntColumn(first: number, rows: number, col: number, binary: number, kind: number): number;
   heapBase(): number;
@@ -165,12 +165,13 @@ export class WasmCore {
 
   /**
    * Frames the bytes at [start, end) into the message and field tables, stopping once `budget`
-   * bytes are framed; fills the ASCII flags too when `ascii` is set. Returns a Status; the details
-   * are in the RESULT block (`result(slot)`).
+   * bytes are framed; says in RESULT_ASCII whether every field framed is ASCII, and fills the
+   * per-field ASCII flags too when `flags` is set. Returns a Status; the details are in the RESULT
+   * block (`result(slot)`).
    */
-  scan(start: number, end: number, budget: number, ascii: boolean): number {
+  scan(start: number, end: number, budget: number, flags: boolean): number {
     try {
-      return this.exports.scan(start, end, budget, ascii ? 1 : 0);
+      return this.exports.scan(start, end, budget, flags ? 1 : 0);
     } catch (err) {
       return fault(err, this);
     }

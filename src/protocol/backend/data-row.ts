@@ -6,7 +6,9 @@
  * - `WasmDataRow`: the frame reader's one reusable view, re-pointed at each row the WASM core has
  *   indexed (no allocation per row or per field). ASCII fields are cut with `substring` out of ONE
  *   Latin-1 string per scan batch, built on the first `text()` of the batch; other fields are
- *   decoded one by one as UTF-8. Valid until the reader's next `next()`.
+ *   decoded one by one as UTF-8. The scan says whether a whole batch is ASCII (the common case: no
+ *   check per field); for a batch that is not, the core fills per-field flags on its first `text()`.
+ *   Valid until the reader's next `next()`.
  * - `DetachedDataRow`: a body plus a JS index; what `decodeDataRow` (slow path, `decodeBackend`) and
  *   `copy()` return. A copied row stays valid forever.
  * Invalid UTF-8 (RELIABILITY case 7): `text()` never throws; each invalid sequence becomes U+FFFD.
@@ -160,8 +162,6 @@ export class WasmDataRow implements DataRowView {
   readonly type = 'DataRow';
   readonly code = MessageCode.DATA_ROW;
   fieldCount = 0;
-  /** True once `text()` has been called: the reader then has the core flag ASCII fields while framing. */
-  wantsText = false;
   private first = 0;
   private body = 0;
   private length = 0;
@@ -171,6 +171,9 @@ export class WasmDataRow implements DataRowView {
   private batchEnd = 0;
   private batchFields = 0;
   private batchText: string | null = null;
+  /** Every field of the batch is ASCII (the scan says so): each is a substring of `batchText`. */
+  private batchAscii = false;
+  /** The per-field ASCII flags of a batch that is not all ASCII have been filled. */
   private flagged = false;
 
   constructor(private readonly core: WasmCore) {
@@ -184,14 +187,15 @@ export class WasmDataRow implements DataRowView {
     this.words = this.core.words;
   }
 
-  /** A new scan batch: bytes [start, end), `fields` field-table entries, ASCII flags filled or not. */
-  batch(start: number, end: number, fields: number, flagged: boolean): void {
+  /** A new scan batch: bytes [start, end), `fields` field-table entries, all of them ASCII or not. */
+  batch(start: number, end: number, fields: number, ascii: boolean): void {
     this.rebind();
     this.batchStart = start;
     this.batchEnd = end;
     this.batchFields = fields;
     this.batchText = null;
-    this.flagged = flagged;
+    this.batchAscii = ascii;
+    this.flagged = false;
   }
 
   /** Points the view at a row: its first field-table entry, field count, and body [body, body + length). */
@@ -241,14 +245,13 @@ export class WasmDataRow implements DataRowView {
    */
   textOf(f: number): string | null {
     const e = FIELD_TABLE + (f << 1);
-    const length = this.words[e + 1]!;
+    const words = this.words;
+    const length = words[e + 1]!;
     if (length <= 0) return length === 0 ? '' : null;
-    const offset = this.words[e]!;
-    if (!this.flagged) this.classify();
-    if (this.memory[ASCII_FLAGS + f] !== 0) {
-      const s = this.batchText ?? this.latin1();
+    const offset = words[e]!;
+    if (this.batchAscii || this.isAsciiField(f)) {
       const at = offset - this.batchStart;
-      return s.substring(at, at + length);
+      return (this.batchText ?? this.latin1()).substring(at, at + length);
     }
     return decodeUtf8(this.memory, offset, offset + length);
   }
@@ -270,10 +273,12 @@ export class WasmDataRow implements DataRowView {
     return this.batchText;
   }
 
-  /** First text() of a batch framed without ASCII flags: flag it now, and ask for flags from now on. */
-  private classify(): void {
-    this.core.classify(0, this.batchFields);
-    this.flagged = true;
-    this.wantsText = true;
+  /** The ASCII flag of entry `f` of a batch that is not all ASCII (the flags are filled on first use). */
+  private isAsciiField(f: number): boolean {
+    if (!this.flagged) {
+      this.core.classify(0, this.batchFields);
+      this.flagged = true;
+    }
+    return this.memory[ASCII_FLAGS + f] !== 0;
   }
 }
