@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 /** Copies `bytes` to the start of the input region and scans them. */
-function scan(bytes: Uint8Array, budget = INPUT_SIZE, ascii = true): number {
+function scan(bytes: Uint8Array, budget: number = INPUT_SIZE, ascii = true): number {
   core.bytes.set(bytes, INPUT);
   return core.scan(INPUT, INPUT + bytes.length, budget, ascii);
 }
