@@ -10,7 +10,9 @@
  *   levels: scan (ours only: the WASM core framing + field index of bytes already in its memory,
  *     as our sockets deliver them, no JS objects), scancopy (the same, timing the copy of each
  *     chunk into its memory too, as push() does with a caller's buffer), index (frame +
- *     field index through the public API, no strings), strings (a string for every field),
+ *     field index through the public API, no strings), strings (a string for every field);
+ *     ours: index and strings take bytes as our sockets deliver them (see `feed`), index-push and
+ *     strings-push through push() from the caller's buffers,
  *     columnar (integer columns into typed arrays, text columns as strings), typed (a typed JS
  *     value for every field of a binary-format stream)
  * It prints one JSON line (see lib.mjs) with the timed runs and a checksum that run.mjs compares
@@ -271,39 +273,63 @@ async function oursScan(stream, copy) {
   };
 }
 
-/** Pushes every chunk into `reader`, calling `drain()` (which takes messages) after each push. */
-function pushAll(reader, chunks, drain) {
+/**
+ * Delivers every chunk to `reader`, calling `drain()` (which takes the messages, true when it took
+ * any) after each; returns the ms to count.
+ * - `socket`: as our TCP sockets deliver bytes: they land in `reader.writable()` (Node's `onread`
+ *   reads straight into WASM memory) and are committed. Copying a chunk there stands in for the
+ *   kernel's copy into a socket buffer, which no decoder's figure includes (pg-protocol's Parser
+ *   is handed ready Buffers), so that copy alone is not timed; writable(), commit() and decoding are.
+ * - otherwise: `push()` copies from the caller's buffer (TLS and caller-supplied streams), all timed.
+ */
+function feed(reader, chunks, drain, socket) {
+  const clock = process.hrtime.bigint;
+  let untimed = 0n;
+  const t0 = clock();
   for (const c of chunks) {
     for (let off = 0; off < c.length; ) {
-      const taken = reader.push(off === 0 ? c : c.subarray(off));
+      let taken;
+      if (socket) {
+        const room = reader.writable();
+        taken = Math.min(room.length, c.length - off);
+        const c0 = clock();
+        room.set(off === 0 && taken === c.length ? c : c.subarray(off, off + taken));
+        untimed += clock() - c0;
+        reader.commit(taken);
+      } else {
+        taken = reader.push(off === 0 ? c : c.subarray(off));
+      }
       off += taken;
       if (!drain() && taken === 0) throw new Error('BackendReader took no bytes and returned no message');
     }
   }
+  return Number(clock() - t0 - untimed) / 1e6;
 }
 
 async function ours(stream, level) {
   if (level === 'scan' || level === 'scancopy') return oursScan(stream, level === 'scancopy');
   const { BackendReader } = await ourExports(['BackendReader'], 'protocol/frame-reader.js');
   const { chunks } = stream;
-  // As a user writes it: a pull loop over next() per pushed chunk (no callback per message).
-  if (level === 'index') {
+  // As a user writes it: a pull loop over next() after each chunk (no callback per message).
+  const socket = !level.endsWith('-push');
+  const base = level.replace(/-push$/, '');
+  if (base === 'index') {
     return () => {
       const reader = new BackendReader();
       let messages = 0;
       let fields = 0;
-      pushAll(reader, chunks, () => {
+      const selfMs = feed(reader, chunks, () => {
         const before = messages;
         for (let msg = reader.next(); msg !== null; msg = reader.next()) {
           messages++;
           if (msg.code === DATA_ROW) fields += msg.fieldCount;
         }
         return messages > before;
-      });
-      return { messages, fields };
+      }, socket);
+      return { check: { messages, fields }, selfMs };
     };
   }
-  if (level === 'strings') {
+  if (base === 'strings') {
     if (stream.name === 'binary7') throw new Error('strings level is for text streams');
     return () => {
       const reader = new BackendReader();
@@ -311,7 +337,7 @@ async function ours(stream, level) {
       let nulls = 0;
       let rows = 0;
       let messages = 0;
-      pushAll(reader, chunks, () => {
+      const selfMs = feed(reader, chunks, () => {
         const before = messages;
         for (let msg = reader.next(); msg !== null; msg = reader.next()) {
           messages++;
@@ -325,8 +351,8 @@ async function ours(stream, level) {
           }
         }
         return messages > before;
-      });
-      return { rows, chars, nulls };
+      }, socket);
+      return { check: { rows, chars, nulls }, selfMs };
     };
   }
   if (level === 'columnar') {

@@ -104,7 +104,6 @@ export class WasmCore {
   formats!: Uint8Array;
   /** Raw exports; use the methods, which turn traps into typed errors. */
   exports!: CoreExports;
-  private buffer!: ArrayBuffer;
 
   constructor(readonly module: WebAssembly.Module) {
     this.instantiate();
@@ -116,20 +115,21 @@ export class WasmCore {
     const { instance } = instantiateSync(this.module, {});
     checkLayout(instance.exports as Record<string, unknown>);
     this.exports = instance.exports as unknown as CoreExports;
-    this.buffer = undefined as unknown as ArrayBuffer;
-    this.refresh();
+    this.views(this.exports.memory.buffer);
   }
 
   /** Rebuilds the views if `memory.buffer` has changed; returns the current byte view. */
   refresh(): Uint8Array {
-    const buffer = this.exports.memory.buffer;
-    if (buffer !== this.buffer) {
-      this.buffer = buffer;
-      this.bytes = new Uint8Array(buffer);
-      this.words = new Int32Array(buffer);
-      this.formats = this.bytes.subarray(Layout.FORMATS, Layout.FORMATS + Layout.FORMATS_SIZE);
-    }
+    // Replacing the buffer detaches the old one, and a detached view has length 0: checking that
+    // is cheap, where the `memory.buffer` getter is a call into the engine (hot: once per batch).
+    if (this.bytes.length === 0) this.views(this.exports.memory.buffer);
     return this.bytes;
+  }
+
+  private views(buffer: ArrayBuffer): void {
+    this.bytes = new Uint8Array(buffer);
+    this.words = new Int32Array(buffer);
+    this.formats = this.bytes.subarray(Layout.FORMATS, Layout.FORMATS + Layout.FORMATS_SIZE);
   }
 
   /** Replaces the instance by a fresh one (after a trap, its memory cannot be trusted). */

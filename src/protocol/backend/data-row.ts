@@ -210,13 +210,15 @@ export class WasmDataRow implements DataRowView {
   /** The field-table index of field `i` of this row, after checking `i`. */
   private field(i: number): number {
     if (i >>> 0 !== i || i >= this.fieldCount) throw badIndex(i, this.fieldCount);
-    // A detached view reads as empty: the memory buffer was replaced (case 26), rebuild the views.
-    if (this.memory.length === 0) this.rebind();
     return this.first + i;
   }
 
+  /** The field-table word index of field `i`, with views that are not detached. */
   private entry(i: number): number {
-    return FIELD_TABLE + (this.field(i) << 1);
+    const f = this.field(i);
+    // A detached view reads as empty: the memory buffer was replaced (case 26), rebuild the views.
+    if (this.memory.length === 0) this.rebind();
+    return FIELD_TABLE + (f << 1);
   }
 
   isNull(i: number): boolean {
@@ -245,8 +247,15 @@ export class WasmDataRow implements DataRowView {
    */
   textOf(f: number): string | null {
     const e = FIELD_TABLE + (f << 1);
-    const words = this.words;
-    const length = words[e + 1]!;
+    let words = this.words;
+    let length = words[e + 1];
+    if (length === undefined) {
+      // Views detached: the memory buffer was replaced (case 26). Checked here, where a detached
+      // view reads undefined, rather than on every call: this is the hot path.
+      this.rebind();
+      words = this.words;
+      length = words[e + 1]!;
+    }
     if (length <= 0) return length === 0 ? '' : null;
     const offset = words[e]!;
     if (this.batchAscii || this.isAsciiField(f)) {
