@@ -9,8 +9,8 @@
  *   chain — N Parse+Bind+Describe(portal)+Execute+Sync chains (what a one-shot extended query sends).
  *   copy  — N CopyData messages framing small rows of COPY text.
  * Implementations: ours (MessageBuffer from dist/, one reused buffer drained every 64 KiB, as a
- * connection does on flush) and pgprotocol (pg-protocol's `serialize`, what `pg` uses: one Buffer
- * per message).
+ * connection does on flush), pgprotocol (pg-protocol's `serialize`, what `pg` uses: one Buffer
+ * per message), and for bind the bare floor (`bare` below).
  */
 import { ourExports, parseArgs, report, timeRuns, unavailable } from './lib.mjs';
 
@@ -55,6 +55,59 @@ async function pgProtocol(work, count) {
     };
   }
   throw new Error(`unknown workload ${work}`);
+}
+
+/**
+ * The floor for Bind in JS, as an anchor: a writer with no checks, no atomicity, no builder and no
+ * format collapse (it knows the workload's shape), into one reused buffer; ASCII text four
+ * characters per DataView store, as ours does. What it costs is what the bytes cost.
+ */
+function bare(work, count) {
+  if (work !== 'bind') throw new Error('the bare anchor is for bind only');
+  const buf = new Uint8Array(FLUSH_AT + 4096);
+  const view = new DataView(buf.buffer);
+  const B = 'B'.charCodeAt(0);
+  return () => {
+    let bytes = 0;
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+      const start = p;
+      buf[p] = B;
+      p += 5;
+      buf[p++] = 0; // unnamed portal
+      buf[p++] = 0x73; buf[p++] = 0x31; buf[p++] = 0; // "s1"
+      const n = PARAMS.length;
+      view.setUint16(p, n);
+      p += 2;
+      for (let k = 0; k < n; k++) { view.setUint16(p, PARAMS[k] instanceof Uint8Array ? 1 : 0); p += 2; }
+      view.setUint16(p, n);
+      p += 2;
+      for (let k = 0; k < n; k++) {
+        const v = PARAMS[k];
+        if (v === null) { view.setInt32(p, -1); p += 4; continue; }
+        if (typeof v === 'string') {
+          const len = v.length;
+          view.setInt32(p, len);
+          p += 4;
+          let j = 0;
+          for (const end = len - 3; j < end; j += 4) {
+            view.setUint32(p, (v.charCodeAt(j) << 24) | (v.charCodeAt(j + 1) << 16) | (v.charCodeAt(j + 2) << 8) | v.charCodeAt(j + 3));
+            p += 4;
+          }
+          for (; j < len; j++) buf[p++] = v.charCodeAt(j);
+          continue;
+        }
+        view.setInt32(p, v.length);
+        buf.set(v, p + 4);
+        p += 4 + v.length;
+      }
+      view.setUint16(p, 0);
+      p += 2;
+      view.setInt32(start + 1, p - start - 1);
+      if (p >= FLUSH_AT) { bytes += p; p = 0; }
+    }
+    return { bytes: bytes + p };
+  };
 }
 
 /** Our MessageBuffer as a user imports it (the package entry), else from its module. */
@@ -110,7 +163,7 @@ const iters = Number(args.iters ?? 5);
 const warmup = Number(args.warmup ?? 2);
 
 try {
-  const make = { ours, pgprotocol: pgProtocol }[impl];
+  const make = { ours, pgprotocol: pgProtocol, bare }[impl];
   if (!make) throw new Error(`unknown implementation ${impl}`);
   let run;
   try {

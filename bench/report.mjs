@@ -107,11 +107,11 @@ function encodeTable(sums) {
   const WORK = { bind: 'Bind, 5 mixed parameters', chain: 'Parse+Bind+Describe+Execute+Sync', copy: 'CopyData, small rows' };
   for (const work of ['bind', 'chain', 'copy']) {
     const anchor = m(sums, `${work}:pgprotocol`, 'ms');
-    for (const impl of ['pgprotocol', 'ours']) {
+    for (const impl of ['pgprotocol', 'bare', 'ours']) {
       const name = `${work}:${impl}`;
       if (!sums[name]) continue;
       const st = state(sums[name]);
-      const label = impl === 'ours' ? '**ours** (MessageBuffer)' : 'pg-protocol serialize';
+      const label = { ours: '**ours** (MessageBuffer)', bare: 'bare JS writer, no checks (the floor)', pgprotocol: 'pg-protocol serialize' }[impl];
       if (st) { rows.push(`| ${WORK[work]} | ${label} | ${st} | | | |`); continue; }
       const t = m(sums, name, 'ms');
       const n = m(sums, name, 'count');
@@ -293,6 +293,7 @@ function speedups(sums) {
   add('rows5 WASM frame + index (chunks copied in) vs pure JS', 'rows5:js:index', 'rows5:ours:scancopy', 'ms');
   add('binary7 typed vs pure JS', 'binary7:js:typed', 'binary7:ours:typed', 'ms');
   for (const w of ['bind', 'chain', 'copy']) add(`${w} encode vs pg-protocol`, `${w}:pgprotocol`, `${w}:ours`, 'ms');
+  add('bind: bare JS floor vs pg-protocol', 'bind:pgprotocol', 'bind:bare', 'ms');
   add('SELECT client CPU vs pg', 'select:pg', 'select:ours', 'cpu');
   add('SELECT client CPU vs postgres.js', 'select:postgresjs', 'select:ours', 'cpu');
   add('depth 1 q/s vs pg', 'depth1:pg', 'depth1:ours', 'qps', true);

@@ -58,7 +58,7 @@ export function buildCases({ quick }) {
     }
   }
   for (const work of ['bind', 'chain', 'copy']) {
-    for (const impl of ['pgprotocol', 'ours']) {
+    for (const impl of work === 'bind' ? ['pgprotocol', 'bare', 'ours'] : ['pgprotocol', 'ours']) {
       add({ group: 'encode', name: `${work}:${impl}`, script: 'encode.mjs', runs: s.encode.runs, args: ['--count', String(s.encodeCount[work]), ...it(s.encode)] });
     }
   }
