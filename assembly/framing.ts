@@ -27,7 +27,7 @@ import {
   STATUS_TOO_LARGE, STATUS_TRAILING_BYTES, STATUS_UNKNOWN_TYPE,
 } from './status';
 import { maxLengthOf, minLengthOf } from './message-lengths';
-import { highBits as fieldHighBits } from './ascii';
+import { highBits } from './ascii';
 import { DATA_ROW, DEFAULT_MAX_LENGTH, EMPTY, MAX_PROTOCOL_LENGTH, NULL_LENGTH } from './message-codes';
 
 /** Bytes of the type byte and the length word. */
@@ -38,7 +38,7 @@ let maxLength: i32 = DEFAULT_MAX_LENGTH;
 /** Index of the offending field when a DataRow check fails. */
 let badField: i32 = 0;
 /** The top bits of every DataRow field byte framed by this scan (0: the batch is all ASCII). */
-let highBits: i32 = 0;
+let batchHighBits: i32 = 0;
 
 /** Sets the cap for the large message types; 0 when accepted, STATUS_BAD_ARGUMENT otherwise. */
 export function configure(max: i32): i32 {
@@ -63,7 +63,7 @@ function report(status: i32, stop: i32, messages: i32, fields: i32, length: i32,
   result(RESULT_LENGTH, length);
   result(RESULT_TYPE, type);
   result(RESULT_DETAIL, detail);
-  result(RESULT_ASCII, <i32>(highBits == 0));
+  result(RESULT_ASCII, <i32>(batchHighBits == 0));
   return status;
 }
 
@@ -97,7 +97,7 @@ function checkHeader(type: i32, length: i32): i32 {
 
 /**
  * Indexes the `count` fields of a DataRow body into the field table from entry `first`, folding
- * their bytes into `highBits` (and, with `flags`, an ASCII flag per field); 0 when the body is well
+ * their bytes into `batchHighBits` (and, with `flags`, an ASCII flag per field); 0 when the body is well
  * formed, else a status with the offending field in `badField`.
  */
 @inline function indexRow(body: usize, bodyLength: i32, first: i32, count: i32, flags: bool): i32 {
@@ -125,7 +125,7 @@ function checkHeader(type: i32, length: i32): i32 {
         badField = i;
         return STATUS_FIELD_OVERRUN;
       }
-      const bits = fieldHighBits(q, length);
+      const bits = highBits(q, length);
       high |= bits;
       if (flags) store<u8>(a, <u8>(bits == 0));
       q += length;
@@ -143,7 +143,7 @@ function checkHeader(type: i32, length: i32): i32 {
     badField = <i32>(end - q);
     return STATUS_TRAILING_BYTES;
   }
-  highBits |= high;
+  batchHighBits |= high;
   return 0;
 }
 
@@ -157,7 +157,7 @@ export function scan(start: i32, end: i32, budget: i32, flags: bool): i32 {
   let messages = 0;
   let fields = 0;
   let entry: usize = MESSAGES;
-  highBits = 0;
+  batchHighBits = 0;
   while (true) {
     if (p >= limit) return report(p < end ? STATUS_BUDGET : STATUS_NEED_MORE, p, messages, fields, 0, 0, 0);
     if (messages == MAX_MESSAGES) return report(STATUS_TABLE_FULL, p, messages, fields, 0, 0, 0);
