@@ -28,9 +28,9 @@ import { STATUS_BAD_ARGUMENT } from './status';
 }
 
 /**
- * Fills the ASCII flags of field-table entries [first, first + count) after a scan that skipped
- * them (the reader classifies lazily until a consumer first asks for text). Entries outside the
- * input region are flagged non-ASCII rather than read. 0, or STATUS_BAD_ARGUMENT.
+ * Fills the ASCII flags of field-table entries [first, first + count) after a scan, which only says
+ * whether the whole batch is ASCII. Entries outside the input region are flagged non-ASCII rather
+ * than read. 0, or STATUS_BAD_ARGUMENT.
  */
 export function classify(first: i32, count: i32): i32 {
   if (first < 0 || count < 0 || count > MAX_FIELDS - first) return STATUS_BAD_ARGUMENT;

@@ -1,12 +1,11 @@
 /**
  * Resumable framing of a backend byte stream held in the input region.
  *
- * `scan(start, end, budget, flags)` frames every complete message in [start, end) into the message
- * table and, for DataRow, indexes each field (offset, length, -1 = NULL), so JS can slice strings
+ * `scan(start, end, budget)` frames every complete message in [start, end) into the message table
+ * and, for DataRow, indexes each field (offset, length, -1 = NULL), so JS can slice strings
  * without looking at the bytes again. Whether the batch's fields are all ASCII comes with every
- * scan (RESULT_ASCII: then every field is one substring of one batch string); an ASCII flag per
- * field is written when `flags` is set, or later by `classify()` for a batch that is not. It stops
- * cleanly, never traps:
+ * scan (RESULT_ASCII: then every field is one substring of one batch string); for a batch that is
+ * not, `classify()` writes an ASCII flag per field. It stops cleanly, never traps:
  * - at an incomplete message or the end of the input (NEED_MORE; the caller adds bytes and rescans
  *   from RESULT_STOP, nothing is rescanned twice);
  * - once `budget` bytes have been framed (BUDGET), so that JS decodes in batches of ~64 KiB;
@@ -18,7 +17,7 @@
  * CVE-2026-6477 (field running past the message) classes, and for bytes left over.
  */
 import {
-  ASCII, FIELDS, FIELD_WORDS, INPUT, INPUT_SIZE, MAX_FIELDS, MAX_MESSAGES, MESSAGES, MESSAGE_WORDS,
+  FIELDS, FIELD_WORDS, INPUT, INPUT_SIZE, MAX_FIELDS, MAX_MESSAGES, MESSAGES, MESSAGE_WORDS,
   RESULT, RESULT_ASCII, RESULT_DETAIL, RESULT_FIELDS, RESULT_LENGTH, RESULT_MESSAGES, RESULT_STOP, RESULT_TYPE,
 } from './layout';
 import {
@@ -97,10 +96,10 @@ function checkHeader(type: i32, length: i32): i32 {
 
 /**
  * Indexes the `count` fields of a DataRow body into the field table from entry `first`, folding
- * their bytes into `batchHighBits` (and, with `flags`, an ASCII flag per field); 0 when the body is well
- * formed, else a status with the offending field in `badField`.
+ * their bytes into `batchHighBits`; 0 when the body is well formed, else a status with the
+ * offending field in `badField`.
  */
-@inline function indexRow(body: usize, bodyLength: i32, first: i32, count: i32, flags: bool): i32 {
+@inline function indexRow(body: usize, bodyLength: i32, first: i32, count: i32): i32 {
   // Each field needs at least its length word: refuse before touching the table (case 6).
   if (count << 2 > bodyLength - 2) {
     badField = count;
@@ -109,7 +108,6 @@ function checkHeader(type: i32, length: i32): i32 {
   const end = body + bodyLength;
   let q = body + 2;
   let f = FIELDS + (first << 3);
-  let a = ASCII + first;
   let high = 0;
   for (let i = 0; i < count; i++) {
     if (<i32>(end - q) < 4) {
@@ -125,19 +123,15 @@ function checkHeader(type: i32, length: i32): i32 {
         badField = i;
         return STATUS_FIELD_OVERRUN;
       }
-      const bits = highBits(q, length);
-      high |= bits;
-      if (flags) store<u8>(a, <u8>(bits == 0));
+      high |= highBits(q, length);
       q += length;
     } else {
       if (length != 0 && length != NULL_LENGTH) {
         badField = i;
         return STATUS_FIELD_LENGTH;
       }
-      if (flags) store<u8>(a, 1);
     }
     f += FIELD_WORDS << 2;
-    a++;
   }
   if (q != end) {
     badField = <i32>(end - q);
@@ -148,7 +142,7 @@ function checkHeader(type: i32, length: i32): i32 {
 }
 
 /** Frames the messages in [start, end) of the input region; see the module comment. */
-export function scan(start: i32, end: i32, budget: i32, flags: bool): i32 {
+export function scan(start: i32, end: i32, budget: i32): i32 {
   if (start < INPUT || end > INPUT + INPUT_SIZE || start > end || budget <= 0) {
     return report(STATUS_BAD_ARGUMENT, start, 0, 0, 0, 0, 0);
   }
@@ -184,8 +178,7 @@ export function scan(start: i32, end: i32, budget: i32, flags: bool): i32 {
     if (type == DATA_ROW) {
       const count = (<i32>load<u8>(body) << 8) | <i32>load<u8>(body, 1);
       if (fields + count > MAX_FIELDS) return report(STATUS_TABLE_FULL, p, messages, fields, 0, 0, 0);
-      // Two inlined copies, so the loop without per-field flags carries no test for them.
-      status = flags ? indexRow(body, bodyLength, fields, count, true) : indexRow(body, bodyLength, fields, count, false);
+      status = indexRow(body, bodyLength, fields, count);
       if (status != 0) return report(status, p, messages, fields, length, type, badField);
       fields += count;
     } else {

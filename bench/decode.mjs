@@ -257,7 +257,7 @@ async function oursScan(stream, copy) {
       tail += c.length;
       const s0 = copy ? 0n : process.hrtime.bigint();
       for (;;) {
-        const status = core.scan(head, tail, BUDGET, false);
+        const status = core.scan(head, tail, BUDGET);
         const m = words[R + Layout.RESULT_MESSAGES];
         if (status < 0) throw new Error(`scan status ${status}`);
         if (m === 0) break;

@@ -20,10 +20,12 @@ beforeEach(() => {
   core = createCore();
 });
 
-/** Copies `bytes` to the start of the input region and scans them. */
-function scan(bytes: Uint8Array, budget: number = INPUT_SIZE, ascii = true): number {
+/** Copies `bytes` to the start of the input region and scans them; `flags`: classify the fields too. */
+function scan(bytes: Uint8Array, budget: number = INPUT_SIZE, flags = true): number {
   core.bytes.set(bytes, INPUT);
-  return core.scan(INPUT, INPUT + bytes.length, budget, ascii);
+  const status = core.scan(INPUT, INPUT + bytes.length, budget);
+  if (flags) expect(core.classify(0, core.result(R.FIELDS))).toBe(0);
+  return status;
 }
 
 /** A header alone: type byte + declared length. */
@@ -194,19 +196,17 @@ describe('DataRow indexing (RELIABILITY case 4, 6)', () => {
     }
   });
 
-  it('reports whether a whole batch is ASCII, with or without per-field flags', () => {
+  it('reports whether a whole batch is ASCII', () => {
     const asciiRow = (n: number): Uint8Array => dataRow([new Uint8Array(n).fill(0x61), null, new Uint8Array(0), new Uint8Array(n).fill(0x7f)]);
     for (let n = 1; n <= 70; n++) {
-      for (const flags of [true, false]) {
-        // NULL length words (0xff bytes) and the bytes just past a short field never count.
-        expect(scan(concat(asciiRow(n), asciiRow(n)), INPUT_SIZE, flags)).toBe(Status.NEED_MORE);
-        expect([n, flags, core.result(R.ASCII)]).toEqual([n, flags, 1]);
-        for (const at of [0, n >> 1, n - 1]) {
-          const v = new Uint8Array(n).fill(0x62);
-          v[at] = 0x80;
-          expect(scan(concat(asciiRow(n), dataRow([null, v]), asciiRow(n)), INPUT_SIZE, flags)).toBe(Status.NEED_MORE);
-          expect([n, at, flags, core.result(R.ASCII)]).toEqual([n, at, flags, 0]);
-        }
+      // NULL length words (0xff bytes) and the bytes just past a short field never count.
+      expect(scan(concat(asciiRow(n), asciiRow(n)), INPUT_SIZE, false)).toBe(Status.NEED_MORE);
+      expect([n, core.result(R.ASCII)]).toEqual([n, 1]);
+      for (const at of [0, n >> 1, n - 1]) {
+        const v = new Uint8Array(n).fill(0x62);
+        v[at] = 0x80;
+        expect(scan(concat(asciiRow(n), dataRow([null, v]), asciiRow(n)), INPUT_SIZE, false)).toBe(Status.NEED_MORE);
+        expect([n, at, core.result(R.ASCII)]).toEqual([n, at, 0]);
       }
     }
     // Each scan reports its own batch: a budget stop splits an ASCII batch from a non-ASCII one.
@@ -214,20 +214,17 @@ describe('DataRow indexing (RELIABILITY case 4, 6)', () => {
     const stream = concat(first, dataRow([enc('é')]));
     expect(scan(stream, first.length, false)).toBe(Status.BUDGET);
     expect(core.result(R.ASCII)).toBe(1);
-    expect(core.scan(INPUT + first.length, INPUT + stream.length, INPUT_SIZE, false)).toBe(Status.NEED_MORE);
+    expect(core.scan(INPUT + first.length, INPUT + stream.length, INPUT_SIZE)).toBe(Status.NEED_MORE);
     expect(core.result(R.ASCII)).toBe(0);
   });
 
-  it('classify() after a scan without flags gives the same flags', () => {
+  it('leaves the per-field flags to classify()', () => {
     const rows = [dataRow([enc('abc'), enc('ü'), null, enc('z'.repeat(33))]), dataRow([enc('ÿ'.repeat(20)), enc('')])];
-    scan(concat(...rows), INPUT_SIZE, true);
-    const withFlags = core.bytes.slice(Layout.ASCII, Layout.ASCII + 6);
     core.bytes.fill(9, Layout.ASCII, Layout.ASCII + 6);
     scan(concat(...rows), INPUT_SIZE, false);
-    expect(core.bytes[Layout.ASCII]).toBe(9); // untouched without flags
+    expect(core.bytes[Layout.ASCII]).toBe(9); // untouched by the scan
     expect(core.classify(0, core.result(R.FIELDS))).toBe(0);
-    expect(core.bytes.slice(Layout.ASCII, Layout.ASCII + 6)).toEqual(withFlags);
-    expect(Array.from(withFlags)).toEqual([1, 0, 1, 1, 0, 1]);
+    expect(Array.from(core.bytes.slice(Layout.ASCII, Layout.ASCII + 6))).toEqual([1, 0, 1, 1, 0, 1]);
     expect(core.classify(-1, 1)).toBe(Status.BAD_ARGUMENT);
     expect(core.classify(Layout.MAX_FIELDS, 1)).toBe(Status.BAD_ARGUMENT);
   });
@@ -247,8 +244,8 @@ describe('DataRow indexing (RELIABILITY case 4, 6)', () => {
   for (const [name, msg, status, detail] of cases) {
     it(`refuses ${name}, after the messages before it`, () => {
       const ok = new Bytes().u8(0x49).frame('Z');
-      for (const ascii of [true, false]) {
-        expect(scan(concat(ok, msg, ok), INPUT_SIZE, ascii)).toBe(status);
+      for (const flags of [true, false]) {
+        expect(scan(concat(ok, msg, ok), INPUT_SIZE, flags)).toBe(status);
         expect(core.result(R.MESSAGES)).toBe(1);
         expect(core.result(R.STOP)).toBe(INPUT + ok.length);
         expect(core.result(R.TYPE)).toBe(MessageCode.DATA_ROW);
@@ -265,10 +262,10 @@ describe('stops and arguments', () => {
     const stream = concat(...Array.from({ length: 10 }, () => rfq));
     core.bytes.set(stream, INPUT);
     const end = INPUT + stream.length;
-    expect(core.scan(INPUT, end, 13, true)).toBe(Status.BUDGET);
+    expect(core.scan(INPUT, end, 13)).toBe(Status.BUDGET);
     expect(core.result(R.MESSAGES)).toBe(3);
     expect(core.result(R.STOP)).toBe(INPUT + 18);
-    expect(core.scan(INPUT + 18, end, 1000, true)).toBe(Status.NEED_MORE);
+    expect(core.scan(INPUT + 18, end, 1000)).toBe(Status.NEED_MORE);
     expect(core.result(R.MESSAGES)).toBe(7);
     expect(core.result(R.STOP)).toBe(end);
   });
@@ -301,8 +298,8 @@ describe('stops and arguments', () => {
       [INPUT, INPUT, 0], [INPUT, INPUT, -5], [-1, -1, 1], [0x7fff_ffff, 0x7fff_ffff, 1], [top, top + 100000, 1],
     ];
     for (const [start, end, budget] of calls) {
-      expect([start, end, budget, core.scan(start, end, budget, true)]).toEqual([start, end, budget, Status.BAD_ARGUMENT]);
+      expect([start, end, budget, core.scan(start, end, budget)]).toEqual([start, end, budget, Status.BAD_ARGUMENT]);
     }
-    expect(core.scan(top, top, 1, true)).toBe(Status.NEED_MORE);
+    expect(core.scan(top, top, 1)).toBe(Status.NEED_MORE);
   });
 });

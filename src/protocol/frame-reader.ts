@@ -290,7 +290,7 @@ export class BackendReader {
       return false;
     }
     this.refresh();
-    const status = this.core.scan(this.head, this.tail, BATCH_BUDGET, false);
+    const status = this.core.scan(this.head, this.tail, BATCH_BUDGET);
     const words = this.words;
     const messages = words[RESULT + Layout.RESULT_MESSAGES]!;
     const stop = words[RESULT + Layout.RESULT_STOP]!;

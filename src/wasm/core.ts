@@ -18,7 +18,7 @@ interface CoreExports {
   readonly memory: WebAssembly.Memory;
   collapseFormats(n: number): number;
   configure(maxLength: number): number;
-  scan(start: number, end: number, budget: number, flags: number): number;
+  scan(start: number, end: number, budget: number): number;
   classify(first: number, count: number): number;
   decodeIntColumn(first: number, rows: number, col: number, binary: number, kind: number): number;
   heapBase(): number;
@@ -165,19 +165,18 @@ export class WasmCore {
 
   /**
    * Frames the bytes at [start, end) into the message and field tables, stopping once `budget`
-   * bytes are framed; says in RESULT_ASCII whether every field framed is ASCII, and fills the
-   * per-field ASCII flags too when `flags` is set. Returns a Status; the details are in the RESULT
-   * block (`result(slot)`).
+   * bytes are framed; says in RESULT_ASCII whether every field framed is ASCII. Returns a Status;
+   * the details are in the RESULT block (`result(slot)`).
    */
-  scan(start: number, end: number, budget: number, flags: boolean): number {
+  scan(start: number, end: number, budget: number): number {
     try {
-      return this.exports.scan(start, end, budget, flags ? 1 : 0);
+      return this.exports.scan(start, end, budget);
     } catch (err) {
       return fault(err, this);
     }
   }
 
-  /** Fills the ASCII flags of field entries [first, first + count) that a scan without them left. */
+  /** Fills the ASCII flags of field entries [first, first + count) (for a batch that is not all ASCII). */
   classify(first: number, count: number): number {
     try {
       return this.exports.classify(first, count);
