@@ -171,7 +171,12 @@ export class WasmDataRow implements DataRowView {
   private batchEnd = 0;
   private batchFields = 0;
   private batchText: string | null = null;
-  /** Every field of the batch is ASCII (the scan says so): each is a substring of `batchText`. */
+  /**
+   * `batchText` once built for a batch the scan said is all ASCII, else null: then every field is
+   * a substring of it, and one null check is the whole fast-path test.
+   */
+  private asciiText: string | null = null;
+  /** Every field of the batch is ASCII (the scan says so). */
   private batchAscii = false;
   /** The per-field ASCII flags of a batch that is not all ASCII have been filled. */
   private flagged = false;
@@ -194,6 +199,7 @@ export class WasmDataRow implements DataRowView {
     this.batchEnd = end;
     this.batchFields = fields;
     this.batchText = null;
+    this.asciiText = null;
     this.batchAscii = ascii;
     this.flagged = false;
   }
@@ -257,11 +263,20 @@ export class WasmDataRow implements DataRowView {
       length = words[e + 1]!;
     }
     if (length <= 0) return length === 0 ? '' : null;
-    const offset = words[e]!;
-    if (this.batchAscii || this.isAsciiField(f)) {
-      const at = offset - this.batchStart;
-      return (this.batchText ?? this.latin1()).substring(at, at + length);
+    const at = words[e]! - this.batchStart;
+    const ascii = this.asciiText;
+    if (ascii !== null) return ascii.substring(at, at + length);
+    return this.textSlow(f, at, length);
+  }
+
+  /** `textOf` for the first field of a batch, and for every field of a batch that is not all ASCII. */
+  private textSlow(f: number, at: number, length: number): string {
+    if (this.batchAscii) {
+      this.asciiText = this.batchText ?? this.latin1();
+      return this.asciiText.substring(at, at + length);
     }
+    if (this.isAsciiField(f)) return (this.batchText ?? this.latin1()).substring(at, at + length);
+    const offset = this.batchStart + at;
     return decodeUtf8(this.memory, offset, offset + length);
   }
 
