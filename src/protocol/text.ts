@@ -4,21 +4,14 @@
  * Policy for invalid UTF-8 (RELIABILITY.md case 7): decoding never throws; each invalid sequence
  * becomes U+FFFD, exactly as `TextDecoder` does without `fatal`. Callers who must reject invalid
  * text use `decodeUtf8Strict`, which throws `PGS_INVALID_UTF8`.
- * In Node, `Buffer`'s native `utf8Slice`/`latin1Slice` are used when present (found by feature
- * detection, never imported, so this module still runs in browsers).
+ * In Node, `Buffer`'s native `utf8Slice`/`latin1Slice` are used when present (platform.ts), so
+ * this module still runs in browsers.
  */
 import { ErrorCode, ProtocolError } from '../errors.js';
+import { nodeLatin1Slice, nodeUtf8Slice } from '../platform.js';
 
-type SliceFn = (this: Uint8Array, start: number, end: number) => string;
-
-interface NodeBufferProto {
-  utf8Slice?: SliceFn;
-  latin1Slice?: SliceFn;
-}
-
-const nodeBuffer = (globalThis as { Buffer?: { prototype: NodeBufferProto } }).Buffer;
-const utf8Slice = nodeBuffer?.prototype.utf8Slice;
-const latin1Slice = nodeBuffer?.prototype.latin1Slice;
+const utf8Slice = nodeUtf8Slice;
+const latin1Slice = nodeLatin1Slice;
 
 const utf8Decoder = new TextDecoder('utf-8');
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });

@@ -5,20 +5,13 @@
  * character; a native encoder costs about a thousand instructions per call, then almost nothing
  * per character (measured: 256 chars, loop 0.9 µs, Node `utf8Write` 0.1 µs; crossover near 40
  * characters). So: short strings are copied in JS; longer ones go to Node's
- * `Buffer.prototype.utf8Write` when it exists (found by
- * feature detection, never imported, so this still runs in browsers) or to
+ * `Buffer.prototype.utf8Write` when it exists (platform.ts; this still runs in browsers) or to
  * `TextEncoder.encodeInto`. All paths agree byte for byte: a lone surrogate becomes U+FFFD.
  */
 import { ClientError, ErrorCode } from '../../errors.js';
 import type { MessageWriter } from '../writer.js';
+import { nodeByteLength, nodeUtf8Write } from '../../platform.js';
 import { putU8, reserve } from './frame.js';
-
-type Utf8Write = (this: Uint8Array, s: string, offset: number, length: number) => number;
-type ByteLength = (s: string, encoding: string) => number;
-
-const nodeBuffer = (globalThis as { Buffer?: { prototype: { utf8Write?: Utf8Write }; byteLength?: ByteLength } }).Buffer;
-const nodeUtf8Write = nodeBuffer?.prototype.utf8Write;
-const nodeByteLength = nodeBuffer?.byteLength;
 const encoder = new TextEncoder();
 
 /** Below this length the JS loop beats a native call. */
