@@ -5,20 +5,7 @@ import { FormatCode } from '../src/protocol/codes.js';
 import { BackendReader } from '../src/protocol/frame-reader.js';
 import type { RowBlock } from '../src/protocol/row-block.js';
 import { Bytes, concat } from './fixtures/bytes.js';
-
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function dataRow(fields: (string | Uint8Array | null)[]): Uint8Array {
-  const b = new Bytes().i16(fields.length);
-  for (const f of fields) {
-    if (f === null) b.i32(-1);
-    else {
-      const v = typeof f === 'string' ? enc(f) : f;
-      b.i32(v.length).raw(v);
-    }
-  }
-  return b.frame('D');
-}
+import { dataRow } from './fixtures/backend-bytes.js';
 
 const rfq = new Bytes().u8('I'.charCodeAt(0)).frame('Z');
 

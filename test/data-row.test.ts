@@ -6,20 +6,9 @@ import { BackendReader } from '../src/protocol/frame-reader.js';
 import type { DataRowView } from '../src/protocol/messages.js';
 import { MessageWriter } from '../src/protocol/writer.js';
 import { Bytes, concat, hex, toHex } from './fixtures/bytes.js';
+import { dataRowBody as rowBody } from './fixtures/backend-bytes.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function rowBody(fields: (string | Uint8Array | null)[]): Bytes {
-  const b = new Bytes().i16(fields.length);
-  for (const f of fields) {
-    if (f === null) b.i32(-1);
-    else {
-      const v = typeof f === 'string' ? enc(f) : f;
-      b.i32(v.length).raw(v);
-    }
-  }
-  return b;
-}
 
 /** Every accessor of every field, as plain values. */
 function dump(row: DataRowView): unknown[] {

@@ -5,21 +5,9 @@ import { BackendReader } from '../src/protocol/frame-reader.js';
 import type { BackendMessage } from '../src/protocol/messages.js';
 import { Layout } from '../src/wasm/layout.js';
 import { Bytes, concat, toHex } from './fixtures/bytes.js';
+import { dataRow } from './fixtures/backend-bytes.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-/** A DataRow from field values (strings as UTF-8, null = NULL). */
-function dataRow(fields: (string | Uint8Array | null)[]): Uint8Array {
-  const b = new Bytes().i16(fields.length);
-  for (const f of fields) {
-    if (f === null) b.i32(-1);
-    else {
-      const v = typeof f === 'string' ? enc(f) : f;
-      b.i32(v.length).raw(v);
-    }
-  }
-  return b.frame('D');
-}
 
 function rowDescription(names: string[]): Uint8Array {
   const b = new Bytes().i16(names.length);
