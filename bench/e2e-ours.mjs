@@ -15,7 +15,7 @@ export async function loadApi() {
     api = {
       ...(await loadOurs('connection/builder.js')),
       ...(await loadOurs('connection/auth-mode.js')),
-      ...(await loadOurs('protocol/codes.js')),
+      ...(await loadOurs('codec.js')),
     };
   }
   for (const name of ['ConnectionBuilder', 'AuthenticationMode', 'MessageCode']) {

@@ -12,6 +12,8 @@ export { MessageWriter, atomically } from './protocol/writer.js';
 export { BodyReader } from './protocol/body-reader.js';
 export { decodeUtf8, decodeLatin1, decodeUtf8Strict } from './protocol/text.js';
 export * from './protocol/frontend/index.js';
+export * from './types/oids.js';
+export * from './types/bindable.js';
 export { decodeBackend, encodeBackend, copyMessage } from './protocol/backend/index.js';
 export { decodeDataRow, encodeDataRow, DetachedDataRow } from './protocol/backend/data-row.js';
 export { BackendReader, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol/frame-reader.js';

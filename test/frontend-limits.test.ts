@@ -6,27 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { ClientError, ErrorCode, PgStreamError } from '../src/errors.js';
 import { FormatCode, ProtocolVersion, TargetKind } from '../src/protocol/codes.js';
-import {
-  type BindValue,
-  MessageBuffer,
-  bool,
-  bytea,
-  float4,
-  float8,
-  int2,
-  int4,
-  int8,
-  json,
-  oidValue,
-  text,
-  timestamptz,
-  uuid,
-  writeCancelRequest,
-  writeDescribe,
-  writeStartupMessage,
-} from '../src/protocol/frontend/index.js';
+import { type BindValue, MessageBuffer, writeCancelRequest, writeDescribe, writeStartupMessage } from '../src/protocol/frontend/index.js';
 import { MessageWriter } from '../src/protocol/writer.js';
 import { toHex } from './fixtures/bytes.js';
+import { bool, bytea, float4, float8, int2, int4, int8, json, oidValue, text, timestamptz, uuid } from '../src/types/bindable.js';
 
 const GiB = 2 ** 30;
 

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { FormatCode, oid } from '../src/protocol/codes.js';
-import { MessageBuffer, PgProtocol, int4 } from '../src/protocol/frontend/index.js';
+import { FormatCode } from '../src/protocol/codes.js';
+import { MessageBuffer, PgProtocol } from '../src/protocol/frontend/index.js';
 import { MessageWriter } from '../src/protocol/writer.js';
 import { concat, toHex } from './fixtures/bytes.js';
 import * as fx from './fixtures/frontend-bytes.js';
+import { oid } from '../src/types/oids.js';
+import { int4 } from '../src/types/bindable.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -22,7 +24,7 @@ describe('type state (compiled with tsc)', () => {
       const file = join(dir, 'snippet.ts');
       writeFileSync(
         file,
-        `import { MessageBuffer, int4 } from '${join(root, 'src/protocol/frontend/index.js')}';
+        `import { MessageBuffer, int4 } from '${join(root, 'src/codec.js')}';
 const mb = new MessageBuffer();
 // @ts-expect-error Parse has no finish() before .query()
 mb.parse('s').finish();

@@ -1,6 +1,6 @@
 /**
  * Every number the protocol gives a name to: message type bytes, authentication sub-codes, startup
- * request codes, format codes, transaction status, and the OIDs of common types.
+ * request codes, format codes and transaction status (type OIDs: src/types/oids.ts).
  * This is the one module where protocol byte values are spelled out; everything else uses the names.
  * Type bytes are numeric literals (with their character alongside) so that TypeScript narrows a
  * message union on `msg.code === MessageCode.DATA_ROW`.
@@ -148,47 +148,6 @@ export const NoticeField = {
   FILE: 'F',
   LINE: 'L',
   ROUTINE: 'R',
-} as const;
-
-/** OIDs of the built-in types (pg_type.dat); stable across PostgreSQL versions. */
-export const oid = {
-  BOOL: 16,
-  BYTEA: 17,
-  CHAR: 18,
-  NAME: 19,
-  INT8: 20,
-  INT2: 21,
-  INT4: 23,
-  TEXT: 25,
-  OID: 26,
-  JSON: 114,
-  XML: 142,
-  FLOAT4: 700,
-  FLOAT8: 701,
-  UNKNOWN: 705,
-  MONEY: 790,
-  BPCHAR: 1042,
-  VARCHAR: 1043,
-  DATE: 1082,
-  TIME: 1083,
-  TIMESTAMP: 1114,
-  TIMESTAMPTZ: 1184,
-  INTERVAL: 1186,
-  TIMETZ: 1266,
-  NUMERIC: 1700,
-  UUID: 2950,
-  JSONB: 3802,
-  BOOL_ARRAY: 1000,
-  BYTEA_ARRAY: 1001,
-  INT2_ARRAY: 1005,
-  INT4_ARRAY: 1007,
-  TEXT_ARRAY: 1009,
-  INT8_ARRAY: 1016,
-  FLOAT4_ARRAY: 1021,
-  FLOAT8_ARRAY: 1022,
-  VARCHAR_ARRAY: 1015,
-  UUID_ARRAY: 2951,
-  JSONB_ARRAY: 3807,
 } as const;
 
 /** Hard limits of the protocol and of PostgreSQL itself. */

@@ -1,0 +1,45 @@
+/**
+ * OIDs of the built-in types, as `pg_type.dat` assigns them: stable across PostgreSQL versions
+ * (https://www.postgresql.org/docs/current/datatype-oid.html). Types created by extensions or
+ * users have OIDs that differ between databases: look them up in `pg_type`.
+ */
+/** OIDs of the built-in types (pg_type.dat); stable across PostgreSQL versions. */
+export const oid = {
+  BOOL: 16,
+  BYTEA: 17,
+  CHAR: 18,
+  NAME: 19,
+  INT8: 20,
+  INT2: 21,
+  INT4: 23,
+  TEXT: 25,
+  OID: 26,
+  JSON: 114,
+  XML: 142,
+  FLOAT4: 700,
+  FLOAT8: 701,
+  UNKNOWN: 705,
+  MONEY: 790,
+  BPCHAR: 1042,
+  VARCHAR: 1043,
+  DATE: 1082,
+  TIME: 1083,
+  TIMESTAMP: 1114,
+  TIMESTAMPTZ: 1184,
+  INTERVAL: 1186,
+  TIMETZ: 1266,
+  NUMERIC: 1700,
+  UUID: 2950,
+  JSONB: 3802,
+  BOOL_ARRAY: 1000,
+  BYTEA_ARRAY: 1001,
+  INT2_ARRAY: 1005,
+  INT4_ARRAY: 1007,
+  TEXT_ARRAY: 1009,
+  INT8_ARRAY: 1016,
+  FLOAT4_ARRAY: 1021,
+  FLOAT8_ARRAY: 1022,
+  VARCHAR_ARRAY: 1015,
+  UUID_ARRAY: 2951,
+  JSONB_ARRAY: 3807,
+} as const;
