@@ -260,7 +260,7 @@ export function renderMarkdown(data, svgName) {
     '- `node bench/run.mjs --only rows5,bind` — only cases whose name contains one of the words (`decode`, `encode`, `e2e`, `select:`, `depth100` …); `--runs N` overrides the number of processes per case.',
     '- One case by hand: `node --expose-gc bench/decode.mjs --case rows5:ours:strings`; the e2e scripts need the server facts run.mjs passes in `BENCH_PG`.',
     '',
-    'The end-to-end cases start their own PostgreSQL 18 (dist/embedded, TLS on, SCRAM-SHA-256 for the superuser) with `shared_buffers=256MB`, and create the unlogged table `w1` (id int8, qty int4, md5 text, tag text, NULL). psql and pgbench come from the system\'s postgresql-client when installed, otherwise their rows say so.',
+    'The end-to-end cases start their own PostgreSQL 18 (the test harness in test/support/embedded, TLS on, SCRAM-SHA-256 for the superuser) with `shared_buffers=256MB`, and create the unlogged table `w1` (id int8, qty int4, md5 text, tag text, NULL). psql and pgbench come from the system\'s postgresql-client when installed, otherwise their rows say so.',
     '',
     '## Anchors',
     '',

@@ -102,9 +102,10 @@ function combine(results) {
   return summary;
 }
 
-/** Starts PostgreSQL 18 via dist/embedded and prepares the tables the end-to-end cases read. */
+/** Starts PostgreSQL 18 with the test harness (test/support/embedded) and prepares the tables the end-to-end cases read. */
 async function setupServer(sizes, logDir) {
-  const { startEmbeddedPostgres } = await loadOurs('embedded/index.js');
+  // TypeScript test support, run through the loader the bench scripts are started with (package.json).
+  const { startEmbeddedPostgres } = await import('../test/support/embedded/index.ts');
   const server = await startEmbeddedPostgres({
     version: 18,
     tls: true,

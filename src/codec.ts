@@ -2,7 +2,7 @@
  * `pg-stream/codec`: the browser-safe part of the library — errors, protocol codes, message shapes,
  * every frontend and backend encoder/decoder, the chainable PgProtocol/MessageBuffer API with
  * Bindable parameters, the WASM-framed BackendReader, the PQtrace tracer, SCRAM/MD5 authentication
- * helpers and the Transport contract. Nothing here imports Node built-ins; sockets, TLS, the
+ * helpers. Nothing here imports Node built-ins; the session, sockets, TLS, the
  * connection and the embedded servers live in the main entry (`pg-stream`).
  */
 export * from './errors.js';
@@ -16,8 +16,8 @@ export * from './types/oids.js';
 export * from './types/bindable.js';
 export { decodeBackend, encodeBackend, copyMessage } from './protocol/backend/index.js';
 export { decodeDataRow, encodeDataRow, DetachedDataRow } from './protocol/backend/data-row.js';
-export { BackendReader, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol/frame-reader.js';
-export type { BackendReaderOptions } from './protocol/frame-reader.js';
+export { BackendReader, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol/backend-reader.js';
+export type { BackendReaderOptions } from './protocol/backend-reader.js';
 export { SessionState, Outcome, RequestKind, SendResult } from './protocol/session-state.js';
 export type { TrackedMessage } from './protocol/session-state.js';
 export { Tracer, traceBackend, traceFrontend, traceCharResponse } from './protocol/trace.js';
@@ -55,5 +55,4 @@ export {
   checkCleartextAllowed,
 } from './auth/policy.js';
 export type { AuthMethod, AuthOutcome, AuthPolicy, RequireAuth } from './auth/policy.js';
-export { AuthenticationMode } from './connection/auth-mode.js';
-export type { ByteSink, Transport } from './transport/transport.js';
+export { AuthenticationMode } from './auth/authentication-mode.js';

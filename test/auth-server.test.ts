@@ -23,7 +23,7 @@ import {
   type AuthPolicy,
 } from '../src/auth/policy.js';
 import { ScramClient } from '../src/auth/scram.js';
-import { writeServerCertFiles } from '../src/embedded/certs.js';
+import { writeServerCertFiles } from './support/embedded/certs.js';
 import { AuthError } from '../src/errors.js';
 import { Bytes } from './fixtures/bytes.js';
 import { startPrivateCluster, TEST_ROLES, type Cluster } from './support/facts.js';

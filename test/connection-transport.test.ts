@@ -7,9 +7,9 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendReader } from '../src/protocol/frame-reader.js';
-import { NodeSocketTransport } from '../src/transport/node-socket.js';
-import { whenConnected } from '../src/transport/socket-guard.js';
+import { BackendReader } from '../src/protocol/backend-reader.js';
+import { NodeSocketTransport } from '../src/transport/node/socket-transport.js';
+import { whenConnected } from '../src/transport/node/socket-guard.js';
 import { ConnectionError, ErrorCode } from '../src/errors.js';
 import type { BackendMessage } from '../src/protocol/messages.js';
 import { Bytes, concat } from './fixtures/bytes.js';
@@ -39,8 +39,9 @@ type Mode = 'direct' | 'copy';
 async function open(mode: Mode, port: number): Promise<{ transport: NodeSocketTransport; reader: BackendReader }> {
   const reader = new BackendReader();
   const transport = mode === 'direct'
-    ? NodeSocketTransport.openDirect({ port, host: '127.0.0.1' }, reader)
-    : new NodeSocketTransport(net.connect(port, '127.0.0.1'), reader, { encrypted: false });
+    ? NodeSocketTransport.openDirect({ port, host: '127.0.0.1' })
+    : new NodeSocketTransport(net.connect(port, '127.0.0.1'), { encrypted: false });
+  transport.attach(reader);
   await whenConnected(transport.stream);
   return { transport, reader };
 }

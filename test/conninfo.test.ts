@@ -2,12 +2,10 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  defaultSocketDirectory, parseConnectionString, resolveConnectOptions, SOCKET_DIRECTORIES, unixSocketPath,
-  type ConnectOptions,
-} from '../src/connection/conninfo.js';
+import { parseConnectionString, SOCKET_DIRECTORIES, unixSocketPath, type ConnectOptions } from '../src/conninfo/conninfo.js';
 import { ConfigError, ErrorCode } from '../src/errors.js';
 import { ProtocolVersion } from '../src/protocol/codes.js';
+import { defaultSocketDirectory, resolveConnectOptions } from '../src/transport/node/local-facts.js';
 
 const parse = (s: string): Record<string, string> => Object.fromEntries(parseConnectionString(s));
 const resolve = (s?: string, env: Record<string, string> = {}, input?: Parameters<typeof resolveConnectOptions>[1]): ConnectOptions =>
@@ -302,7 +300,7 @@ describe('resolution and defaults', () => {
     );
     expect({ ...o, startupParameters: [...o.startupParameters] }).toEqual({
       hosts: [{ host: 'h', port: 5432, isUnixSocket: false }],
-      user: 'u', database: 'd', applicationName: 'app', options: '-c x=y', clientEncoding: 'UTF8', replication: 'database',
+      user: 'u', database: 'd', passfile: '/x', applicationName: 'app', options: '-c x=y', clientEncoding: 'UTF8', replication: 'database',
       sslmode: 'verify-full', sslnegotiation: 'direct', sslsni: false, sslrootcert: '/ca', sslcert: '/c', sslkey: '/k',
       sslcrl: '/crl', sslcrldir: '/crld', sslcertmode: 'require', sslMinProtocolVersion: 'TLSv1.2', sslMaxProtocolVersion: 'TLSv1.3',
       gssencmode: 'prefer', channelBinding: 'require', requireAuth: { methods: ['scram-sha-256'], allowNone: false },

@@ -4,11 +4,11 @@ import type { Server } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, test } from 'vitest';
-import { availableServers } from '../src/embedded/binaries.js';
-import { EmbeddedPostgresError, startCluster } from '../src/embedded/cluster.js';
-import type { Cluster } from '../src/embedded/cluster.js';
-import { DIR_PREFIX } from '../src/embedded/host.js';
-import { authHba, TEST_ROLES } from '../src/embedded/roles.js';
+import { availableServers } from './support/embedded/binaries.js';
+import { EmbeddedPostgresError, startCluster } from './support/embedded/cluster.js';
+import type { Cluster } from './support/embedded/cluster.js';
+import { DIR_PREFIX } from './support/embedded/host.js';
+import { authHba, TEST_ROLES } from './support/embedded/roles.js';
 import { startPrivateCluster } from './support/facts.js';
 import { alive, childrenOf, sslAnswer, waitFor } from './support/probe.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
-import { availableServers } from '../src/embedded/binaries.js';
+import { availableServers } from './support/embedded/binaries.js';
 import { connectAs, pgExpiredTls, pgNoTls, pgServer, pgServers, TEST_ROLES } from './support/facts.js';
 import { alive, sslAnswer } from './support/probe.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ProtocolError } from '../src/errors.js';
-import { BackendReader } from '../src/protocol/frame-reader.js';
+import { BackendReader } from '../src/protocol/backend-reader.js';
 import type { DataRowView } from '../src/protocol/messages.js';
 import type { WasmCore } from '../src/wasm/core.js';
 import { Layout } from '../src/wasm/layout.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../src/errors.js';
-import { BackendReader } from '../src/protocol/frame-reader.js';
+import { BackendReader } from '../src/protocol/backend-reader.js';
 import type { BackendMessage } from '../src/protocol/messages.js';
 import { Layout } from '../src/wasm/layout.js';
 import { Bytes, concat, toHex } from './fixtures/bytes.js';

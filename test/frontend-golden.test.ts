@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FormatCode, ProtocolVersion, TargetKind } from '../src/protocol/codes.js';
-import { MessageBuffer, writeCancelRequest, writeGSSENCRequest, writeSSLRequest, writeStartupMessage } from '../src/protocol/frontend/index.js';
+import { MessageBuffer, encodeCancelRequest, encodeGSSENCRequest, encodeSSLRequest, encodeStartupMessage } from '../src/protocol/frontend/index.js';
 import { MessageWriter } from '../src/protocol/writer.js';
 import { Bytes, concat, hex, toHex } from './fixtures/bytes.js';
 import * as fx from './fixtures/frontend-bytes.js';
@@ -215,9 +215,9 @@ describe('startup-phase packets', () => {
       ['_pq_.test_option', 'on'],
       ['options', ''],
     ];
-    same(packet((w) => writeStartupMessage(w, { protocol: ProtocolVersion.V3_0, parameters: new Map(params) })), fx.fxStartupMessage(fx.V3_0, params));
+    same(packet((w) => encodeStartupMessage(w, { protocol: ProtocolVersion.V3_0, parameters: new Map(params) })), fx.fxStartupMessage(fx.V3_0, params));
     same(
-      packet((w) => writeStartupMessage(w, { protocol: ProtocolVersion.V3_2, parameters: Object.fromEntries(params) })),
+      packet((w) => encodeStartupMessage(w, { protocol: ProtocolVersion.V3_2, parameters: Object.fromEntries(params) })),
       fx.fxStartupMessage(fx.V3_2, params),
     );
     same(
@@ -227,14 +227,14 @@ describe('startup-phase packets', () => {
   });
 
   it('SSLRequest, GSSENCRequest', () => {
-    same(packet(writeSSLRequest), hex('00 00 00 08 04 d2 16 2f'));
-    same(packet(writeGSSENCRequest), hex('00 00 00 08 04 d2 16 30'));
+    same(packet(encodeSSLRequest), hex('00 00 00 08 04 d2 16 2f'));
+    same(packet(encodeGSSENCRequest), hex('00 00 00 08 04 d2 16 30'));
     same(mb().sslRequest().bytes(), fx.fxSSLRequest());
     same(mb().gssencRequest().bytes(), fx.fxGSSENCRequest());
   });
 
   it('CancelRequest with a 4-byte key (3.0) and a 256-byte key (3.2)', () => {
-    same(packet((w) => writeCancelRequest(w, 1234, be(1, 2, 3, 4))), hex('00 00 00 10 04 d2 16 2e 00 00 04 d2 01 02 03 04'));
+    same(packet((w) => encodeCancelRequest(w, 1234, be(1, 2, 3, 4))), hex('00 00 00 10 04 d2 16 2e 00 00 04 d2 01 02 03 04'));
     const long = Uint8Array.from({ length: 256 }, (_, i) => i);
     same(mb().cancelRequest(0x7fffffff, long).bytes(), fx.fxCancelRequest(0x7fffffff, long));
     same(mb().cancelRequest(0xffffffff, be(9, 9, 9, 9)).bytes(), fx.fxCancelRequest(-1, be(9, 9, 9, 9)));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientError, ErrorCode, PgStreamError } from '../src/errors.js';
 import { FormatCode, ProtocolVersion, TargetKind } from '../src/protocol/codes.js';
-import { type BindValue, MessageBuffer, writeCancelRequest, writeDescribe, writeStartupMessage } from '../src/protocol/frontend/index.js';
+import { type BindValue, MessageBuffer, encodeCancelRequest, encodeDescribe, encodeStartupMessage } from '../src/protocol/frontend/index.js';
 import { MessageWriter } from '../src/protocol/writer.js';
 import { toHex } from './fixtures/bytes.js';
 import { bool, bytea, float4, float8, int2, int4, int8, json, oidValue, text, timestamptz, uuid } from '../src/types/bindable.js';
@@ -140,15 +140,15 @@ describe('numbers that the wire cannot carry', () => {
   it('cancel keys must be 4 to 256 bytes', () => {
     const w = new MessageWriter();
     for (const n of [3, 257, 0]) {
-      expect(() => writeCancelRequest(w, 1, new Uint8Array(n))).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+      expect(() => encodeCancelRequest(w, 1, new Uint8Array(n))).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
     }
     expect(w.length).toBe(0);
     refuses(primed(), ErrorCode.INVALID_ARGUMENT, (mb) => mb.cancelRequest(1, new Uint8Array(3)));
     refuses(primed(), ErrorCode.INVALID_ARGUMENT, (mb) => mb.cancelRequest(1, new Uint8Array(257)));
     refuses(primed(), ErrorCode.INVALID_ARGUMENT, (mb) => mb.cancelRequest(2 ** 32, new Uint8Array(4)));
     refuses(primed(), ErrorCode.INVALID_ARGUMENT, (mb) => mb.cancelRequest(1, 'abcd' as unknown as Uint8Array));
-    writeCancelRequest(w, 1, new Uint8Array(4));
-    writeCancelRequest(w, 1, new Uint8Array(256));
+    encodeCancelRequest(w, 1, new Uint8Array(4));
+    encodeCancelRequest(w, 1, new Uint8Array(256));
     expect(w.length).toBe(16 + 268);
   });
 
@@ -185,7 +185,7 @@ describe('numbers that the wire cannot carry', () => {
 
   it('Describe/Close targets are S or P', () => {
     const w = new MessageWriter();
-    expect(() => writeDescribe(w, 0x51 as TargetKind, null)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    expect(() => encodeDescribe(w, 0x51 as TargetKind, null)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
     expect(w.length).toBe(0);
   });
 });
@@ -258,12 +258,12 @@ describe('startup packets', () => {
   const w = () => new MessageWriter();
   it('need protocol 3.x, a non-empty user, non-empty names, and at most 10000 bytes', () => {
     const cases: [ErrorCode, () => void][] = [
-      [ErrorCode.INVALID_ARGUMENT, () => writeStartupMessage(w(), { protocol: 0x0002_0000, parameters: { user: 'u' } })],
-      [ErrorCode.INVALID_ARGUMENT, () => writeStartupMessage(w(), { protocol: 80877103, parameters: { user: 'u' } })],
-      [ErrorCode.INVALID_ARGUMENT, () => writeStartupMessage(w(), { protocol: ProtocolVersion.V3_0, parameters: { database: 'd' } })],
-      [ErrorCode.INVALID_ARGUMENT, () => writeStartupMessage(w(), { protocol: ProtocolVersion.V3_0, parameters: { user: '' } })],
-      [ErrorCode.INVALID_ARGUMENT, () => writeStartupMessage(w(), { protocol: ProtocolVersion.V3_0, parameters: new Map([['user', 'u'], ['', 'x']]) })],
-      [ErrorCode.MESSAGE_TOO_LARGE, () => writeStartupMessage(w(), { protocol: ProtocolVersion.V3_2, parameters: { user: 'u', options: 'x'.repeat(10000) } })],
+      [ErrorCode.INVALID_ARGUMENT, () => encodeStartupMessage(w(), { protocol: 0x0002_0000, parameters: { user: 'u' } })],
+      [ErrorCode.INVALID_ARGUMENT, () => encodeStartupMessage(w(), { protocol: 80877103, parameters: { user: 'u' } })],
+      [ErrorCode.INVALID_ARGUMENT, () => encodeStartupMessage(w(), { protocol: ProtocolVersion.V3_0, parameters: { database: 'd' } })],
+      [ErrorCode.INVALID_ARGUMENT, () => encodeStartupMessage(w(), { protocol: ProtocolVersion.V3_0, parameters: { user: '' } })],
+      [ErrorCode.INVALID_ARGUMENT, () => encodeStartupMessage(w(), { protocol: ProtocolVersion.V3_0, parameters: new Map([['user', 'u'], ['', 'x']]) })],
+      [ErrorCode.MESSAGE_TOO_LARGE, () => encodeStartupMessage(w(), { protocol: ProtocolVersion.V3_2, parameters: { user: 'u', options: 'x'.repeat(10000) } })],
     ];
     for (const [code, f] of cases) expect(f).toThrow(expect.objectContaining({ code }));
     refuses(primed(), ErrorCode.INVALID_ARGUMENT, (mb) => mb.startupMessage({ protocol: ProtocolVersion.V3_0, parameters: { database: 'd' } }));
@@ -273,7 +273,7 @@ describe('startup packets', () => {
     // 4 (version) + 'user\0u\0' (7) + 'options\0' (8) + value + NUL + final NUL = 10000.
     const value = 'x'.repeat(10000 - 4 - 7 - 8 - 1 - 1);
     const mw = w();
-    writeStartupMessage(mw, { protocol: ProtocolVersion.V3_0, parameters: { user: 'u', options: value } });
+    encodeStartupMessage(mw, { protocol: ProtocolVersion.V3_0, parameters: { user: 'u', options: value } });
     expect(mw.length).toBe(10004);
   });
 });

@@ -6,9 +6,9 @@
  * must refuse BEFORE anything secret is sent; cleartext passwords never cross plaintext by default.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/connection/auth-mode.js';
-import { ConnectionBuilder } from '../src/connection/builder.js';
-import type { ChannelBinding, SslMode } from '../src/connection/conninfo-values.js';
+import { AuthenticationMode } from '../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../src/transport/node/builder.js';
+import type { ChannelBinding, SslMode } from '../src/conninfo/values.js';
 import { AuthError, ErrorCode, ServerError } from '../src/errors.js';
 import { expectFailure, expectNoSecrets, trackUnhandled, within } from './support/fake-assert.js';
 import { fakeCertificates } from './support/fake-certs.js';

@@ -7,8 +7,8 @@
  * fails the connect.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/connection/auth-mode.js';
-import { ConnectionBuilder } from '../src/connection/builder.js';
+import { AuthenticationMode } from '../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../src/transport/node/builder.js';
 import { ConnectionError, ErrorCode, ProtocolError, ServerError } from '../src/errors.js';
 import { MessageCode, ProtocolVersion } from '../src/protocol/codes.js';
 import type { BackendMessage } from '../src/protocol/messages.js';

@@ -6,9 +6,9 @@
  * with the socket destroyed and nothing left unhandled.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/connection/auth-mode.js';
-import { ConnectionBuilder } from '../src/connection/builder.js';
-import type { SslMode } from '../src/connection/conninfo-values.js';
+import { AuthenticationMode } from '../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../src/transport/node/builder.js';
+import type { SslMode } from '../src/conninfo/values.js';
 import { ConnectionError, ErrorCode, TlsError } from '../src/errors.js';
 import type { ErrorCode as Code } from '../src/errors.js';
 import { Bytes } from './fixtures/bytes.js';

@@ -7,9 +7,9 @@
 import { once } from 'node:events';
 import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/connection/auth-mode.js';
-import { ConnectionBuilder } from '../src/connection/builder.js';
-import type { SslMode } from '../src/connection/conninfo-values.js';
+import { AuthenticationMode } from '../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../src/transport/node/builder.js';
+import type { SslMode } from '../src/conninfo/values.js';
 import { AuthError, ConnectionError, ErrorCode, ProtocolError, TlsError } from '../src/errors.js';
 import { Bytes } from './fixtures/bytes.js';
 import { expectFailure, expectNoSecrets, sleep, trackUnhandled, within } from './support/fake-assert.js';

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cluster } from '../src/embedded/cluster.js';
+import type { Cluster } from './support/embedded/cluster.js';
 import { startPrivateCluster } from './support/facts.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;

@@ -5,9 +5,9 @@
  * strings (URI over TCP with SCRAM, key=value over the Unix socket), so conninfo is exercised too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../src/connection/connect.js';
-import type { Connection } from '../src/connection/connection.js';
-import type { ClusterFacts } from '../src/embedded/cluster.js';
+import { connect } from '../src/transport/node/connect.js';
+import type { Connection } from '../src/session/connection.js';
+import type { ClusterFacts } from './support/embedded/cluster.js';
 import { FormatCode, TargetKind, TransactionStatus } from '../src/protocol/codes.js';
 import type { FrontendMessage } from '../src/protocol/messages.js';
 import { Outcome, RequestKind, SessionState, type TrackedMessage } from '../src/protocol/session-state.js';

@@ -5,15 +5,12 @@
  * Latin-1 string of the DataRow view. Valid until the reader's next `next()` or `nextRows()`.
  */
 import { ClientError, ErrorCode } from '../errors.js';
-import { IntColumnKind, type WasmCore } from '../wasm/core.js';
+import { IntColumnKind } from '../wasm/core.js';
 import { Layout, Status } from '../wasm/layout.js';
+import type { CoreTables } from '../wasm/tables.js';
 import type { WasmDataRow } from './backend/data-row.js';
 import { FormatCode } from './codes.js';
 import type { DataRowView } from './messages.js';
-
-const { MESSAGE_WORDS, MESSAGE_BODY, MESSAGE_LENGTH, MESSAGE_FIRST_FIELD } = Layout;
-const TABLE = Layout.MESSAGES >> 2;
-const RESULT = Layout.RESULT >> 2;
 
 const kindNames = ['a 32-bit integer', 'a 64-bit integer', 'an exact JS number'];
 
@@ -29,9 +26,14 @@ export class RowBlock {
   private first = 0;
 
   constructor(
-    private readonly core: WasmCore,
+    private readonly tables: CoreTables,
     private readonly view: WasmDataRow,
   ) {}
+
+  /** Message-table index of the block's first row (for column decoders that read the tables). */
+  get firstEntry(): number {
+    return this.first;
+  }
 
   /** Points the block at `rows` DataRows from message-table entry `first` (the reader calls this). */
   point(first: number, rows: number): this {
@@ -42,11 +44,11 @@ export class RowBlock {
 
   /** Row `r` through the reader's one DataRow view (re-pointed, valid like a row from `next()`). */
   row(r: number): DataRowView {
-    const w = this.entry(r);
-    const words = this.core.words;
-    const body = words[w + MESSAGE_BODY]!;
-    const bytes = this.core.bytes;
-    return this.view.point(words[w + MESSAGE_FIRST_FIELD]!, (bytes[body]! << 8) | bytes[body + 1]!, body, words[w + MESSAGE_LENGTH]!);
+    const k = this.entry(r);
+    const t = this.tables;
+    if (t.detached) t.refresh();
+    const body = t.messageBody(k);
+    return this.view.point(t.messageFirstField(k), t.fieldCountAt(body), body, t.messageLength(k));
   }
 
   /**
@@ -55,14 +57,11 @@ export class RowBlock {
    */
   text(col: number, out: (string | null)[], offset = 0): void {
     this.check(col, Math.max(out.length, offset + this.rowCount), offset);
-    const bytes = this.core.refresh();
-    const words = this.core.words;
-    this.view.rebind();
-    let w = TABLE + this.first * MESSAGE_WORDS;
-    for (let r = 0; r < this.rowCount; r++, w += MESSAGE_WORDS) {
-      const body = words[w + MESSAGE_BODY]!;
-      if (col >= ((bytes[body]! << 8) | bytes[body + 1]!)) throw invalid(`row ${r} of the block has no column ${col}`);
-      out[offset + r] = this.view.textOf(words[w + MESSAGE_FIRST_FIELD]! + col);
+    const t = this.tables;
+    t.refresh();
+    for (let r = 0, k = this.first; r < this.rowCount; r++, k++) {
+      if (col >= t.fieldCountAt(t.messageBody(k))) throw invalid(`row ${r} of the block has no column ${col}`);
+      out[offset + r] = this.view.textOf(t.messageFirstField(k) + col);
     }
   }
 
@@ -72,7 +71,7 @@ export class RowBlock {
    */
   int32(col: number, out: Int32Array, offset = 0, format: FormatCode = FormatCode.Text, nulls?: Uint8Array): void {
     this.decode(col, IntColumnKind.INT32, format, out.length, offset, nulls);
-    out.set(new Int32Array(this.core.bytes.buffer, Layout.COLUMN, this.rowCount), offset);
+    out.set(this.tables.int32Column(this.rowCount), offset);
   }
 
   /**
@@ -82,20 +81,19 @@ export class RowBlock {
   int64(col: number, out: BigInt64Array | Float64Array, offset = 0, format: FormatCode = FormatCode.Text, nulls?: Uint8Array): void {
     const double = out instanceof Float64Array;
     this.decode(col, double ? IntColumnKind.FLOAT64 : IntColumnKind.INT64, format, out.length, offset, nulls);
-    const buffer = this.core.bytes.buffer;
-    if (double) out.set(new Float64Array(buffer, Layout.COLUMN, this.rowCount), offset);
-    else out.set(new BigInt64Array(buffer, Layout.COLUMN, this.rowCount), offset);
+    if (double) out.set(this.tables.float64Column(this.rowCount), offset);
+    else out.set(this.tables.int64Column(this.rowCount), offset);
   }
 
   private decode(col: number, kind: IntColumnKind, format: FormatCode, length: number, offset: number, nulls: Uint8Array | undefined): void {
     this.check(col, length, offset);
     if (nulls !== undefined && nulls.length < offset + this.rowCount) throw invalid(`the nulls array is shorter than ${offset + this.rowCount}`);
     if (format !== FormatCode.Text && format !== FormatCode.Binary) throw invalid(`format must be 0 (text) or 1 (binary), got ${format}`);
-    const core = this.core;
-    const status = core.decodeIntColumn(this.first, this.rowCount, col, format === FormatCode.Binary, kind);
-    const words = core.words;
+    const t = this.tables;
+    const status = t.core.decodeIntColumn(this.first, this.rowCount, col, format === FormatCode.Binary, kind);
+    t.refresh();
     if (status !== 0) {
-      const r = words[RESULT + Layout.RESULT_DETAIL]!;
+      const r = t.result(Layout.RESULT_DETAIL);
       switch (status) {
         case Status.NO_SUCH_COLUMN:
           throw invalid(`row ${r} of the block has no column ${col}`);
@@ -107,8 +105,8 @@ export class RowBlock {
       throw invalid('the row block is no longer valid (the reader has moved on)');
     }
     if (nulls !== undefined) {
-      nulls.set(core.bytes.subarray(Layout.COLUMN_NULLS, Layout.COLUMN_NULLS + this.rowCount), offset);
-    } else if (words[RESULT + Layout.RESULT_NULLS]! > 0) {
+      nulls.set(t.columnNulls(this.rowCount), offset);
+    } else if (t.result(Layout.RESULT_NULLS) > 0) {
       throw invalid(`column ${col} has NULLs: pass a nulls array to tell them from zeros`);
     }
   }
@@ -122,6 +120,6 @@ export class RowBlock {
 
   private entry(r: number): number {
     if (r >>> 0 !== r || r >= this.rowCount) throw invalid(`row ${r} is outside 0..${this.rowCount - 1} of the block`);
-    return TABLE + (this.first + r) * MESSAGE_WORDS;
+    return this.first + r;
   }
 }

@@ -73,3 +73,21 @@ export const KIND_NAMES: Record<RequestKind, string> = {
   [RequestKind.SYNC]: 'Sync',
   [RequestKind.FUNCTION_CALL]: 'FunctionCall',
 };
+
+/**
+ * What the frontend builders report as they write each request, so the session state never has to
+ * read sent bytes again (SessionState implements it; a plain MessageBuffer has none).
+ */
+export interface RequestLog {
+  sentQuery(): SendResult;
+  sentParse(): SendResult;
+  sentBind(portal?: string | null): SendResult;
+  sentDescribe(target: TargetKind, name?: string | null): SendResult;
+  sentClose(target: TargetKind, name?: string | null): SendResult;
+  sentExecute(portal?: string | null, maxRows?: number): SendResult;
+  sentFunctionCall(): SendResult;
+  sentSync(): SendResult;
+  sentTerminate(): SendResult;
+  /** True when a Sync now would only add a ReadyForQuery nobody waits for (after a Query or FunctionCall). */
+  readonly syncRedundant: boolean;
+}

@@ -53,6 +53,8 @@ export class SessionState {
   #first = 0;
   #count = 0;
   #headKind: RequestKind = NONE;
+  /** Kind of the request written last (the queue's tail). */
+  #tailKind: RequestKind = NONE;
   #state = START;
   #rowFields = UNKNOWN_SHAPE;
   #syncs = 0;
@@ -121,52 +123,100 @@ export class SessionState {
     return this.#state === COPY_IN || this.#state === COPY_BOTH;
   }
 
-  /** Records a frontend message as it is written. */
+  /** Records a frontend message as it is written (by its decoded shape; see also the `sent…` methods). */
   sent(msg: TrackedMessage): SendResult {
     switch (msg.type) {
       case 'Sync':
-        this.#discarding = false;
-        this.#push(SYNC, undefined, 0);
-        return SendResult.PENDING;
+        return this.sentSync();
       case 'Flush':
       case 'CopyData':
       case 'CopyDone':
       case 'CopyFail':
         return SendResult.NO_RESPONSE;
       case 'Terminate':
-        this.#terminated = true;
-        return SendResult.NO_RESPONSE;
-      default:
-        break;
-    }
-    if (this.#discarding) return SendResult.SKIPPED;
-    switch (msg.type) {
+        return this.sentTerminate();
       case 'Query':
-        this.#push(QUERY, undefined, 0);
-        break;
+        return this.sentQuery();
       case 'Parse':
-        this.#push(PARSE, undefined, 0);
-        break;
+        return this.sentParse();
       case 'Bind':
-        this.#push(BIND, msg.portal, 0);
-        break;
+        return this.sentBind(msg.portal);
       case 'Describe':
-        if (msg.target === TargetKind.PORTAL) this.#push(DESCRIBE_PORTAL, msg.name, 0);
-        else this.#push(DESCRIBE_STATEMENT, undefined, 0);
-        break;
+        return this.sentDescribe(msg.target, msg.name);
       case 'Close':
-        // Only portal names matter (they invalidate row shapes); null would mean "the unnamed portal".
-        this.#push(CLOSE, msg.target === TargetKind.PORTAL ? msg.name : null, msg.target === TargetKind.PORTAL ? CLOSES_PORTAL : 0);
-        break;
+        return this.sentClose(msg.target, msg.name);
       case 'Execute':
-        this.#push(EXECUTE, msg.portal, msg.maxRows === 0 ? NOT_SUSPENDABLE : 0);
-        break;
+        return this.sentExecute(msg.portal, msg.maxRows);
       case 'FunctionCall':
-        this.#push(FUNCTION_CALL, undefined, 0);
-        break;
+        return this.sentFunctionCall();
       default:
         throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'SessionState tracks only post-startup frontend messages');
     }
+  }
+
+  // The builders report each request through these as they write it (no re-reading of sent bytes).
+  // `undefined` names are unknown names (they only blunt the checks); `null` is the unnamed one.
+
+  /** Records a Query. */
+  sentQuery(): SendResult {
+    return this.#request(QUERY, undefined, 0);
+  }
+
+  /** Records a Parse. */
+  sentParse(): SendResult {
+    return this.#request(PARSE, undefined, 0);
+  }
+
+  /** Records a Bind creating `portal`. */
+  sentBind(portal?: string | null): SendResult {
+    return this.#request(BIND, portal, 0);
+  }
+
+  /** Records a Describe of a statement or portal. */
+  sentDescribe(target: TargetKind, name?: string | null): SendResult {
+    return target === TargetKind.PORTAL ? this.#request(DESCRIBE_PORTAL, name, 0) : this.#request(DESCRIBE_STATEMENT, undefined, 0);
+  }
+
+  /** Records a Close of a statement or portal. */
+  sentClose(target: TargetKind, name?: string | null): SendResult {
+    // Only portal names matter (they invalidate row shapes).
+    return target === TargetKind.PORTAL ? this.#request(CLOSE, name, CLOSES_PORTAL) : this.#request(CLOSE, null, 0);
+  }
+
+  /** Records an Execute of `portal` with a row limit (0: all rows; `undefined`: unknown). */
+  sentExecute(portal?: string | null, maxRows?: number): SendResult {
+    return this.#request(EXECUTE, portal, maxRows === 0 ? NOT_SUSPENDABLE : 0);
+  }
+
+  /** Records a FunctionCall. */
+  sentFunctionCall(): SendResult {
+    return this.#request(FUNCTION_CALL, undefined, 0);
+  }
+
+  /** Records a Sync: the end of an extended-query segment, answered by ReadyForQuery. */
+  sentSync(): SendResult {
+    this.#discarding = false;
+    this.#push(SYNC, undefined, 0);
+    return SendResult.PENDING;
+  }
+
+  /** Records a Terminate. */
+  sentTerminate(): SendResult {
+    this.#terminated = true;
+    return SendResult.NO_RESPONSE;
+  }
+
+  /**
+   * True when a Sync now would be answered by a ReadyForQuery nobody expects: the last request
+   * written was a Query or a FunctionCall, each of which already ends in its own ReadyForQuery.
+   */
+  get syncRedundant(): boolean {
+    return this.#count > 0 && (this.#tailKind === QUERY || this.#tailKind === FUNCTION_CALL);
+  }
+
+  #request(kind: RequestKind, name: string | null | undefined, flag: number): SendResult {
+    if (this.#discarding) return SendResult.SKIPPED;
+    this.#push(kind, name, flag);
     return SendResult.PENDING;
   }
 
@@ -291,8 +341,10 @@ export class SessionState {
         }
         this.#status = msg.status;
         // Portals live until the end of their transaction; a Query also destroys the unnamed one.
-        if (msg.status !== TransactionStatus.IN_TRANSACTION) this.#portalShapes.clear();
-        else if (k === QUERY) this.#portalShapes.delete(null);
+        if (this.#portalShapes.size > 0) {
+          if (msg.status !== TransactionStatus.IN_TRANSACTION) this.#portalShapes.clear();
+          else if (k === QUERY) this.#portalShapes.delete(null);
+        }
         this.#pop();
         this.#lastKind = k;
         return Outcome.READY;
@@ -354,6 +406,8 @@ export class SessionState {
 
   /** A portal was (re)bound or closed: its shape is no longer known (unknown name = forget all). */
   #dropShape(name: string | null | undefined): void {
+    // Map.clear() allocates a fresh table even when empty: this runs on every BindComplete.
+    if (this.#portalShapes.size === 0) return;
     if (name === undefined) this.#portalShapes.clear();
     else this.#portalShapes.delete(name);
   }
@@ -390,6 +444,7 @@ export class SessionState {
       this.#headKind = kind;
       this.#state = START;
     }
+    this.#tailKind = kind;
     if (kind === SYNC) this.#syncs++;
     if (kind === SYNC || kind === QUERY || kind === FUNCTION_CALL) this.#readies++;
   }

@@ -11,7 +11,6 @@ import type { MessageWriter } from '../protocol/writer.js';
 import type { Bindable } from '../protocol/frontend/bindable.js';
 import { checkInt8 } from '../protocol/frontend/bindable.js';
 import { MAX_UINT32, invalidArgument } from '../protocol/frontend/checks.js';
-import { writeUtf8 } from '../protocol/frontend/utf8.js';
 
 const INT2_MIN = -0x8000;
 const INT2_MAX = 0x7fff;
@@ -80,7 +79,7 @@ class TextValue implements Bindable {
   readonly format = FormatCode.Text;
   constructor(readonly value: string) {}
   encode(w: MessageWriter): void {
-    writeUtf8(w, this.value);
+    w.utf8(this.value);
   }
 }
 

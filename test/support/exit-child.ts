@@ -4,10 +4,10 @@
  * `exit` (process.exit), `signal` (waits to be killed), `natural` (the event loop empties),
  * `throw` (an uncaught exception).
  */
-import { findServer } from '../../src/embedded/binaries.js';
-import { startCluster } from '../../src/embedded/cluster.js';
-import { adoptTemplate } from '../../src/embedded/template.js';
-import type { Template } from '../../src/embedded/template.js';
+import { findServer } from './embedded/binaries.js';
+import { startCluster } from './embedded/cluster.js';
+import { adoptTemplate } from './embedded/template.js';
+import type { Template } from './embedded/template.js';
 
 const how = process.argv[2] ?? 'exit';
 const template = process.argv[3] ? (JSON.parse(process.argv[3]) as Template) : null;

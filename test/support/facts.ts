@@ -3,14 +3,14 @@
  * (./servers.ts) started, or start a private throwaway cluster from its prepared templates.
  */
 import { inject } from 'vitest';
-import { findServer } from '../../src/embedded/binaries.js';
-import { connectionFacts, startCluster } from '../../src/embedded/cluster.js';
-import type { Cluster, ClusterFacts, ClusterOptions, ConnectionFacts } from '../../src/embedded/cluster.js';
-import { adoptTemplate } from '../../src/embedded/template.js';
+import { findServer } from './embedded/binaries.js';
+import { connectionFacts, startCluster } from './embedded/cluster.js';
+import type { Cluster, ClusterFacts, ClusterOptions, ConnectionFacts } from './embedded/cluster.js';
+import { adoptTemplate } from './embedded/template.js';
 import type { ServerContext } from './servers.js';
 
 export type { Cluster, ClusterFacts, ClusterOptions, ConnectionFacts };
-export { TEST_ROLES } from '../../src/embedded/roles.js';
+export { TEST_ROLES } from './embedded/roles.js';
 
 const NOT_WIRED = 'test/support/servers.ts is not a globalSetup of this vitest config';
 

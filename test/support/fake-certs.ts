@@ -7,8 +7,8 @@
 import 'reflect-metadata';
 import { webcrypto, X509Certificate, createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { testCertificates } from '../../src/embedded/certs.js';
-import type { CertPair, TestCertificates } from '../../src/embedded/certs.js';
+import { testCertificates } from './embedded/certs.js';
+import type { CertPair, TestCertificates } from './embedded/certs.js';
 
 const crypto = webcrypto as unknown as Crypto;
 x509.cryptoProvider.set(crypto);

@@ -3,7 +3,7 @@
  * read to ReadyForQuery, and the fake-server script pieces most cases share.
  */
 import { expect } from 'vitest';
-import type { Connection } from '../../src/connection/connection.js';
+import type { Connection } from '../../src/session/connection.js';
 import type { FakeSession, FakeTlsOptions } from './fake-server.js';
 
 /** Runs `sql` (default `SELECT 1`) and returns the first column of every row, as text. */

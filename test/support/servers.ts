@@ -7,14 +7,14 @@
  * Wire it in test/vitest.config.ts: `globalSetup: ['test/support/servers.ts']`.
  */
 import type { TestProject } from 'vitest/node';
-import { availableServers, NPM_ALIASES } from '../../src/embedded/binaries.js';
-import type { PgBinaries } from '../../src/embedded/binaries.js';
-import { testCertificates } from '../../src/embedded/certs.js';
-import { startCluster } from '../../src/embedded/cluster.js';
-import type { Cluster, ClusterFacts, ClusterOptions } from '../../src/embedded/cluster.js';
-import { removeSessionDir } from '../../src/embedded/host.js';
-import { templateCacheSettled, templateFor } from '../../src/embedded/template.js';
-import type { Template } from '../../src/embedded/template.js';
+import { availableServers, NPM_ALIASES } from './embedded/binaries.js';
+import type { PgBinaries } from './embedded/binaries.js';
+import { testCertificates } from './embedded/certs.js';
+import { startCluster } from './embedded/cluster.js';
+import type { Cluster, ClusterFacts, ClusterOptions } from './embedded/cluster.js';
+import { removeSessionDir } from './embedded/host.js';
+import { templateCacheSettled, templateFor } from './embedded/template.js';
+import type { Template } from './embedded/template.js';
 
 /** What the global setup provides to every test file (vitest `inject(key)`). */
 export interface ServerContext {

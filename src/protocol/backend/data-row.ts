@@ -13,13 +13,14 @@
  *   `copy()` return. A copied row stays valid forever.
  * Invalid UTF-8 (RELIABILITY case 7): `text()` never throws; each invalid sequence becomes U+FFFD.
  */
-import { ClientError, ErrorCode, ProtocolError } from '../../errors.js';
+import { ClientError, ErrorCode } from '../../errors.js';
 import { Limits, MessageCode } from '../codes.js';
 import type { DataRowView } from '../messages.js';
 import { decodeLatin1, decodeUtf8 } from '../text.js';
 import { atomically, type MessageWriter } from '../writer.js';
-import { Layout } from '../../wasm/layout.js';
-import type { WasmCore } from '../../wasm/core.js';
+import { Status } from '../../wasm/layout.js';
+import { scanError } from '../scan-errors.js';
+import type { CoreTables } from '../../wasm/tables.js';
 
 /** The length word of a NULL field. */
 const NULL_LENGTH = -1;
@@ -27,15 +28,6 @@ const NULL_LENGTH = -1;
 const LENGTH_WORD = 4;
 /** Bytes of the field count. */
 const COUNT_SIZE = 2;
-/** i32 index of the field table in the core's memory. */
-const FIELD_TABLE = Layout.FIELDS >> 2;
-/** Offset of the ASCII flags in the core's memory. */
-const ASCII_FLAGS = Layout.ASCII;
-
-/** A ProtocolError for a DataRow body that breaks the format. */
-export function malformedDataRow(what: string): ProtocolError {
-  return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow ${what}`);
-}
 
 function badIndex(i: number, count: number): ClientError {
   return new ClientError(ErrorCode.INVALID_ARGUMENT, `field index ${i} is outside 0..${count - 1} of this DataRow`);
@@ -91,31 +83,33 @@ export class DetachedDataRow implements DataRowView {
 }
 
 /**
- * Indexes a DataRow body in JS with the checks the WASM scanner makes: the count must fit
+ * Indexes a DataRow body in JS (a row larger than the WASM input region) with the checks the WASM
+ * scanner makes, reported through the same statuses (src/protocol/scan-errors.ts): the count must fit
  * (RELIABILITY case 6, checked before allocating), no negative length but -1 (CVE-2026-32286 class),
  * no field past the end (CVE-2026-6477 class), no bytes left over.
  */
 export function indexDataRow(body: Uint8Array): Int32Array {
   const n = body.length;
-  if (n < COUNT_SIZE) throw malformedDataRow(`body of ${n} bytes has no field count`);
+  const declared = n + LENGTH_WORD;
+  if (n < COUNT_SIZE) throw scanError(Status.LENGTH_TOO_SHORT, MessageCode.DATA_ROW, declared, COUNT_SIZE + LENGTH_WORD);
   const count = (body[0]! << 8) | body[1]!;
-  if (count * LENGTH_WORD > n - COUNT_SIZE) throw malformedDataRow(`promises ${count} fields in a ${n}-byte body`);
+  if (count * LENGTH_WORD > n - COUNT_SIZE) throw scanError(Status.FIELD_COUNT, MessageCode.DATA_ROW, declared, count);
   const index = new Int32Array(count << 1);
   let q = COUNT_SIZE;
   for (let i = 0; i < count; i++) {
-    if (n - q < LENGTH_WORD) throw malformedDataRow(`field ${i} runs past the end of the message`);
+    if (n - q < LENGTH_WORD) throw scanError(Status.FIELD_OVERRUN, MessageCode.DATA_ROW, declared, i);
     const length = (body[q]! << 24) | (body[q + 1]! << 16) | (body[q + 2]! << 8) | body[q + 3]!;
     q += LENGTH_WORD;
     index[i << 1] = q;
     index[(i << 1) + 1] = length;
     if (length < 0) {
-      if (length !== NULL_LENGTH) throw malformedDataRow(`field ${i} has the negative length ${length}`);
+      if (length !== NULL_LENGTH) throw scanError(Status.FIELD_LENGTH, MessageCode.DATA_ROW, declared, i);
     } else {
-      if (length > n - q) throw malformedDataRow(`field ${i} of ${length} bytes runs past the end of the message`);
+      if (length > n - q) throw scanError(Status.FIELD_OVERRUN, MessageCode.DATA_ROW, declared, i);
       q += length;
     }
   }
-  if (q !== n) throw malformedDataRow(`has ${n - q} bytes left over after its last field`);
+  if (q !== n) throw scanError(Status.TRAILING_BYTES, MessageCode.DATA_ROW, declared, n - q);
   return index;
 }
 
@@ -155,8 +149,8 @@ export function encodeDataRow(w: MessageWriter, values: readonly (Uint8Array | s
 }
 
 /**
- * The frame reader's reusable row view over the WASM core's field table. The reader calls
- * `batch()` after each scan and `point()` for each row; nothing is allocated per row.
+ * The reader's reusable row view over the WASM core's field table (read through CoreTables). The
+ * reader calls `batch()` after each scan and `point()` for each row; nothing is allocated per row.
  */
 export class WasmDataRow implements DataRowView {
   readonly type = 'DataRow';
@@ -165,8 +159,6 @@ export class WasmDataRow implements DataRowView {
   private first = 0;
   private body = 0;
   private length = 0;
-  private memory: Uint8Array;
-  private words: Int32Array;
   private batchStart = 0;
   private batchEnd = 0;
   private batchFields = 0;
@@ -181,20 +173,10 @@ export class WasmDataRow implements DataRowView {
   /** The per-field ASCII flags of a batch that is not all ASCII have been filled. */
   private flagged = false;
 
-  constructor(private readonly core: WasmCore) {
-    this.memory = core.bytes;
-    this.words = core.words;
-  }
-
-  /** Re-reads the core's memory views (after its memory buffer changed). */
-  rebind(): void {
-    this.memory = this.core.refresh();
-    this.words = this.core.words;
-  }
+  constructor(private readonly tables: CoreTables) {}
 
   /** A new scan batch: bytes [start, end), `fields` field-table entries, all of them ASCII or not. */
   batch(start: number, end: number, fields: number, ascii: boolean): void {
-    this.rebind();
     this.batchStart = start;
     this.batchEnd = end;
     this.batchFields = fields;
@@ -213,38 +195,34 @@ export class WasmDataRow implements DataRowView {
     return this;
   }
 
-  /** The field-table index of field `i` of this row, after checking `i`. */
+  /** The field-table index of field `i` of this row, after checking `i` and the views. */
   private field(i: number): number {
     if (i >>> 0 !== i || i >= this.fieldCount) throw badIndex(i, this.fieldCount);
+    // A detached view reads as empty: the memory buffer was replaced (case 26), rebuild the views.
+    if (this.tables.detached) this.tables.refresh();
     return this.first + i;
   }
 
-  /** The field-table word index of field `i`, with views that are not detached. */
-  private entry(i: number): number {
-    const f = this.field(i);
-    // A detached view reads as empty: the memory buffer was replaced (case 26), rebuild the views.
-    if (this.memory.length === 0) this.rebind();
-    return FIELD_TABLE + (f << 1);
-  }
-
   isNull(i: number): boolean {
-    return this.words[this.entry(i) + 1]! < 0;
+    return this.tables.fieldLength(this.field(i)) < 0;
   }
 
   fieldLength(i: number): number {
-    return this.words[this.entry(i) + 1]!;
+    return this.tables.fieldLength(this.field(i));
   }
 
   bytes(i: number): Uint8Array | null {
-    const e = this.entry(i);
-    const length = this.words[e + 1]!;
+    const f = this.field(i);
+    const t = this.tables;
+    const length = t.fieldLength(f);
     if (length < 0) return null;
-    const offset = this.words[e]!;
-    return this.memory.subarray(offset, offset + length);
+    const offset = t.fieldOffset(f);
+    return t.bytes.subarray(offset, offset + length);
   }
 
   text(i: number): string | null {
-    return this.textOf(this.field(i));
+    if (i >>> 0 !== i || i >= this.fieldCount) throw badIndex(i, this.fieldCount);
+    return this.textOf(this.first + i);
   }
 
   /**
@@ -252,18 +230,16 @@ export class WasmDataRow implements DataRowView {
    * one Latin-1 string, others decoded as UTF-8 (also used for a column of a RowBlock).
    */
   textOf(f: number): string | null {
-    const e = FIELD_TABLE + (f << 1);
-    let words = this.words;
-    let length = words[e + 1];
+    const t = this.tables;
+    let length = t.fieldLength(f) as number | undefined;
     if (length === undefined) {
       // Views detached: the memory buffer was replaced (case 26). Checked here, where a detached
       // view reads undefined, rather than on every call: this is the hot path.
-      this.rebind();
-      words = this.words;
-      length = words[e + 1]!;
+      t.refresh();
+      length = t.fieldLength(f);
     }
     if (length <= 0) return length === 0 ? '' : null;
-    const at = words[e]! - this.batchStart;
+    const at = t.fieldOffset(f) - this.batchStart;
     const ascii = this.asciiText;
     if (ascii !== null) return ascii.substring(at, at + length);
     return this.textSlow(f, at, length);
@@ -277,32 +253,27 @@ export class WasmDataRow implements DataRowView {
     }
     if (this.isAsciiField(f)) return (this.batchText ?? this.latin1()).substring(at, at + length);
     const offset = this.batchStart + at;
-    return decodeUtf8(this.memory, offset, offset + length);
+    return decodeUtf8(this.tables.bytes, offset, offset + length);
   }
 
   copy(): DataRowView {
-    const body = this.memory.slice(this.body, this.body + this.length);
-    const index = new Int32Array(this.fieldCount << 1);
-    for (let i = 0; i < this.fieldCount; i++) {
-      const e = FIELD_TABLE + ((this.first + i) << 1);
-      index[i << 1] = this.words[e]! - this.body;
-      index[(i << 1) + 1] = this.words[e + 1]!;
-    }
-    return new DetachedDataRow(body, index);
+    const t = this.tables;
+    if (t.detached) t.refresh();
+    return new DetachedDataRow(t.bytes.slice(this.body, this.body + this.length), t.rowIndex(this.first, this.fieldCount, this.body));
   }
 
   /** The batch's one Latin-1 string (ASCII fields are cut out of it). */
   private latin1(): string {
-    this.batchText = decodeLatin1(this.memory, this.batchStart, this.batchEnd);
+    this.batchText = decodeLatin1(this.tables.bytes, this.batchStart, this.batchEnd);
     return this.batchText;
   }
 
   /** The ASCII flag of entry `f` of a batch that is not all ASCII (the flags are filled on first use). */
   private isAsciiField(f: number): boolean {
     if (!this.flagged) {
-      this.core.classify(0, this.batchFields);
+      this.tables.core.classify(0, this.batchFields);
       this.flagged = true;
     }
-    return this.memory[ASCII_FLAGS + f] !== 0;
+    return this.tables.fieldIsAscii(f);
   }
 }

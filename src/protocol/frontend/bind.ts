@@ -22,7 +22,7 @@ const NO_VALUES: readonly BindValue[] = [];
  * (default: all text). More than 65535 values or result formats is `PGS_TOO_MANY_PARAMETERS`;
  * every error leaves the writer untouched.
  */
-export function writeBind(
+export function encodeBind(
   w: MessageWriter,
   portal: string | null,
   statement: string | null,
@@ -51,7 +51,7 @@ export function writeBind(
  * collapsed): `encodeFrontend(decodeBind(body))` reproduces `body`. The parameter format list must
  * have 0, 1 or `params.length` entries, as PostgreSQL requires.
  */
-export function encodeBind(w: MessageWriter, msg: Omit<Bind, 'type'>): void {
+export function encodeBindWire(w: MessageWriter, msg: Omit<Bind, 'type'>): void {
   const { paramFormats, params, resultFormats } = msg;
   checkCount(paramFormats.length, 'parameter formats');
   checkCount(params.length, 'parameters');

@@ -13,11 +13,12 @@
  */
 import { FormatCode } from '../codes.js';
 import type { MessageWriter } from '../writer.js';
+import type { RequestLog } from '../session-state-codes.js';
 import type { BindValue } from './bindable.js';
-import { writeBind } from './bind.js';
+import { encodeBind } from './bind.js';
 import { invalidArgument } from './checks.js';
-import { writeFunctionCall } from './function-call.js';
-import { writeParse } from './parse.js';
+import { encodeFunctionCall } from './function-call.js';
+import { encodeParse } from './parse.js';
 
 const NO_TYPES: readonly number[] = [];
 const NO_VALUES: readonly BindValue[] = [];
@@ -64,6 +65,7 @@ export class ParseBuilderImpl<P> implements ParseStart<P>, ParseReady<P> {
   constructor(
     private readonly owner: P,
     private readonly out: () => MessageWriter,
+    private readonly requests: () => RequestLog | null,
   ) {}
 
   /** Starts a new Parse of the statement `name`. */
@@ -88,7 +90,8 @@ export class ParseBuilderImpl<P> implements ParseStart<P>, ParseReady<P> {
   finish(): P {
     if (!this.active) throw invalidArgument('this Parse was already finished: start another with parse()');
     if (this.sql === undefined) throw invalidArgument('Parse needs .query(sql) before .finish()');
-    writeParse(this.out(), this.name, this.sql, this.types);
+    encodeParse(this.out(), this.name, this.sql, this.types);
+    this.requests()?.sentParse();
     this.active = false;
     this.sql = undefined;
     this.types = NO_TYPES;
@@ -106,6 +109,7 @@ export class BindBuilderImpl<P> implements BindBuilder<P> {
   constructor(
     private readonly owner: P,
     private readonly out: () => MessageWriter,
+    private readonly requests: () => RequestLog | null,
   ) {}
 
   /** Starts a new Bind creating the portal `portal`. */
@@ -129,7 +133,8 @@ export class BindBuilderImpl<P> implements BindBuilder<P> {
 
   finish(params: readonly BindValue[] = NO_VALUES): P {
     if (!this.active) throw invalidArgument('this Bind was already finished: start another with bind()');
-    writeBind(this.out(), this.portal, this.stmt, params, this.formats);
+    encodeBind(this.out(), this.portal, this.stmt, params, this.formats);
+    this.requests()?.sentBind(this.portal);
     this.active = false;
     this.formats = undefined;
     return this.owner;
@@ -145,6 +150,7 @@ export class FnCallBuilderImpl<P> implements FnCallBuilder<P> {
   constructor(
     private readonly owner: P,
     private readonly out: () => MessageWriter,
+    private readonly requests: () => RequestLog | null,
   ) {}
 
   /** Starts a new FunctionCall of the function `oid`. */
@@ -162,7 +168,8 @@ export class FnCallBuilderImpl<P> implements FnCallBuilder<P> {
 
   finish(args: readonly BindValue[] = NO_VALUES): P {
     if (!this.active) throw invalidArgument('this FunctionCall was already finished: start another with fnCall()');
-    writeFunctionCall(this.out(), this.oid, args, this.format);
+    encodeFunctionCall(this.out(), this.oid, args, this.format);
+    this.requests()?.sentFunctionCall();
     this.active = false;
     return this.owner;
   }

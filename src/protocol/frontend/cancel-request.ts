@@ -17,7 +17,7 @@ const MIN_INT32 = -0x8000_0000;
  * pattern); a key shorter than 4 or longer than 256 bytes is `PGS_INVALID_ARGUMENT`. Error
  * messages never include the key.
  */
-export function writeCancelRequest(w: MessageWriter, processId: number, secretKey: Uint8Array): void {
+export function encodeCancelRequest(w: MessageWriter, processId: number, secretKey: Uint8Array): void {
   if (!Number.isInteger(processId) || processId < MIN_INT32 || processId > MAX_UINT32) {
     throw invalidArgument(`CancelRequest process ID must be a 32-bit integer, got ${String(processId)}`);
   }

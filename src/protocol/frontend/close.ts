@@ -9,7 +9,7 @@ import type { MessageWriter } from '../writer.js';
 import { decodeTargetMessage, writeTargetMessage } from './target-message.js';
 
 /** Writes a Close of the statement or portal `name` (`null`: the unnamed one). */
-export function writeClose(w: MessageWriter, target: TargetKind, name: string | null): void {
+export function encodeClose(w: MessageWriter, target: TargetKind, name: string | null): void {
   writeTargetMessage(w, FrontendCode.CLOSE, 'Close', target, name);
 }
 

@@ -9,7 +9,7 @@ import type { MessageWriter } from '../writer.js';
 import { writeEmptyMessage } from './frame.js';
 
 /** Writes a CopyDone (a type byte and a length: it has no body; atomic, as nothing can fail once room is made). */
-export function writeCopyDone(w: MessageWriter): void {
+export function encodeCopyDone(w: MessageWriter): void {
   writeEmptyMessage(w, FrontendCode.COPY_DONE);
 }
 

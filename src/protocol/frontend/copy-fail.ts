@@ -8,7 +8,7 @@ import type { CopyFail } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 
 /** Writes a CopyFail with the reason `message` (no NUL allowed). */
-export function writeCopyFail(w: MessageWriter, message: string): void {
+export function encodeCopyFail(w: MessageWriter, message: string): void {
   atomically(w, () => {
     const start = w.begin(FrontendCode.COPY_FAIL);
     w.cstring(message);

@@ -9,7 +9,7 @@ import type { MessageWriter } from '../writer.js';
 import { decodeTargetMessage, writeTargetMessage } from './target-message.js';
 
 /** Writes a Describe of the statement or portal `name` (`null`: the unnamed one). */
-export function writeDescribe(w: MessageWriter, target: TargetKind, name: string | null): void {
+export function encodeDescribe(w: MessageWriter, target: TargetKind, name: string | null): void {
   writeTargetMessage(w, FrontendCode.DESCRIBE, 'Describe', target, name);
 }
 

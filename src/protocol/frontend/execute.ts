@@ -11,7 +11,7 @@ import { beginMessage, putI32, writeName } from './frame.js';
 import { MAX_INT32, apiName, invalidArgument } from './checks.js';
 
 /** Writes an Execute; `maxRows` must be an integer from 0 (no limit) to 2^31-1. */
-export function writeExecute(w: MessageWriter, portal: string | null, maxRows = 0): void {
+export function encodeExecute(w: MessageWriter, portal: string | null, maxRows = 0): void {
   if (!Number.isInteger(maxRows) || maxRows < 0 || maxRows > MAX_INT32) {
     throw invalidArgument(`Execute maxRows must be an integer from 0 to ${MAX_INT32}, got ${String(maxRows)}`);
   }

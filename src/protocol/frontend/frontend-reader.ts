@@ -15,7 +15,7 @@
 import { ErrorCode, PgStreamError, ProtocolError } from '../../errors.js';
 import { FrontendCode, Limits } from '../codes.js';
 import type { FrontendMessage, PasswordKind } from '../messages.js';
-import { decodeFrontend, decodeStartupPacket, describeCode, isFrontendCode } from './codec.js';
+import { decodeFrontend, decodeStartupPacket, describeCode, isFrontendCode } from './dispatch.js';
 import { invalidArgument } from './checks.js';
 import { MAX_STARTUP_PACKET_LENGTH } from './startup-message.js';
 

@@ -20,7 +20,7 @@ const NO_ARGS: readonly BindValue[] = [];
  * the result in `resultFormat`. Function OIDs are not stable across installations: look them up in
  * `pg_proc`. Every error leaves the writer untouched.
  */
-export function writeFunctionCall(
+export function encodeFunctionCall(
   w: MessageWriter,
   oid: number,
   args: readonly BindValue[] = NO_ARGS,
@@ -47,7 +47,7 @@ export function writeFunctionCall(
  * so that decoding and re-encoding is the identity. The argument format list must have 0, 1 or
  * `args.length` entries.
  */
-export function encodeFunctionCall(w: MessageWriter, msg: Omit<FunctionCall, 'type'>): void {
+export function encodeFunctionCallWire(w: MessageWriter, msg: Omit<FunctionCall, 'type'>): void {
   const { argFormats, args } = msg;
   checkOid(msg.oid, 'the function OID');
   checkFormat(msg.resultFormat, 'the result format');

@@ -10,7 +10,7 @@ import { messageTooLarge } from './checks.js';
 const LENGTH_WORD = 4;
 
 /** Writes a GSSResponse carrying `data` as the whole body. */
-export function writeGSSResponse(w: MessageWriter, data: Uint8Array): void {
+export function encodeGSSResponse(w: MessageWriter, data: Uint8Array): void {
   if (data.length > Limits.MAX_MESSAGE_LENGTH - LENGTH_WORD) throw messageTooLarge('GSSResponse');
   atomically(w, () => {
     const start = w.begin(FrontendCode.GSS_RESPONSE);

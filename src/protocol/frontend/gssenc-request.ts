@@ -9,7 +9,7 @@ import type { GSSENCRequest } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 
 /** Writes a GSSENCRequest (length 8, code 80877104). */
-export function writeGSSENCRequest(w: MessageWriter): void {
+export function encodeGSSENCRequest(w: MessageWriter): void {
   atomically(w, () => {
     const start = w.beginUntyped();
     w.i32(StartupCode.GSSENC_REQUEST);

@@ -9,7 +9,7 @@ export * from './bindable.js';
 export type { BindBuilder, FnCallBuilder, ParseReady, ParseStart } from './builders.js';
 export * from './cancel-request.js';
 export * from './close.js';
-export * from './codec.js';
+export * from './dispatch.js';
 export * from './copy-data.js';
 export * from './copy-done.js';
 export * from './copy-fail.js';

@@ -4,11 +4,11 @@
  * It also writes the untyped startup-phase packets, which a connection sends on its own.
  */
 import { MessageWriter } from '../writer.js';
-import { writeCancelRequest } from './cancel-request.js';
-import { writeGSSENCRequest } from './gssenc-request.js';
+import { encodeCancelRequest } from './cancel-request.js';
+import { encodeGSSENCRequest } from './gssenc-request.js';
 import { PgProtocol } from './protocol.js';
-import { writeSSLRequest } from './ssl-request.js';
-import { writeStartupMessage, type StartupMessageOptions } from './startup-message.js';
+import { encodeSSLRequest } from './ssl-request.js';
+import { encodeStartupMessage, type StartupMessageOptions } from './startup-message.js';
 
 /** A growable buffer of frontend messages with the chainable PgProtocol API. */
 export class MessageBuffer extends PgProtocol {
@@ -48,25 +48,25 @@ export class MessageBuffer extends PgProtocol {
 
   /** StartupMessage (protocol 3.x, `user` required). */
   startupMessage(options: StartupMessageOptions): this {
-    writeStartupMessage(this.writer, options);
+    encodeStartupMessage(this.writer, options);
     return this;
   }
 
   /** SSLRequest. */
   sslRequest(): this {
-    writeSSLRequest(this.writer);
+    encodeSSLRequest(this.writer);
     return this;
   }
 
   /** GSSENCRequest. */
   gssencRequest(): this {
-    writeGSSENCRequest(this.writer);
+    encodeGSSENCRequest(this.writer);
     return this;
   }
 
   /** CancelRequest for the session `processId` with its secret key (4..256 bytes). */
   cancelRequest(processId: number, secretKey: Uint8Array): this {
-    writeCancelRequest(this.writer, processId, secretKey);
+    encodeCancelRequest(this.writer, processId, secretKey);
     return this;
   }
 }

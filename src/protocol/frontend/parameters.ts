@@ -22,7 +22,7 @@ import type { MessageWriter } from '../writer.js';
 import { checkInt8, type Bindable, type BindValue } from './bindable.js';
 import { NULL_LENGTH, checkCount, checkFormat, invalidArgument, messageTooLarge } from './checks.js';
 import { putU16, reserve } from './frame.js';
-import { SHORT_STRING, writeUtf8 } from './utf8.js';
+import { SHORT_STRING } from '../writer.js';
 
 const LENGTH_WORD = 4;
 const FORMAT_SIZE = 2;
@@ -168,7 +168,7 @@ export function writeValues(w: MessageWriter, values: readonly BindValue[], star
         }
         if (bytes < 0) {
           w.length = at + LENGTH_WORD;
-          bytes = writeUtf8(w, s);
+          bytes = w.utf8(s);
           if (bytes > Limits.MAX_MESSAGE_LENGTH - (at - start) - LENGTH_WORD) throw messageTooLarge('a parameter');
           reserve(w, need);
           buf = w.buf;

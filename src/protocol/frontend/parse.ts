@@ -9,7 +9,6 @@ import type { Parse } from '../messages.js';
 import type { MessageWriter } from '../writer.js';
 import { beginMessage, putI32, putU16, writeName } from './frame.js';
 import { apiName, checkCount, checkOid } from './checks.js';
-import { writeCString } from './utf8.js';
 
 const NO_TYPES: readonly number[] = [];
 const OID_SIZE = 4;
@@ -18,7 +17,7 @@ const OID_SIZE = 4;
  * Writes a Parse. More than 65535 parameter types is `PGS_TOO_MANY_PARAMETERS`, a type that is not
  * a UInt32 is `PGS_INVALID_ARGUMENT`, a NUL in a string is `PGS_NUL_IN_STRING`; nothing is written then.
  */
-export function writeParse(
+export function encodeParse(
   w: MessageWriter,
   name: string | null,
   sql: string,
@@ -30,7 +29,7 @@ export function writeParse(
   try {
     const start = beginMessage(w, FrontendCode.PARSE);
     writeName(w, name);
-    writeCString(w, sql);
+    w.cstring(sql);
     putU16(w, n);
     for (let i = 0; i < n; i++) putI32(w, checkOid(paramTypes[i]!, 'a parameter type'));
     w.finish(start);

@@ -10,7 +10,7 @@ import type { PasswordMessage } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 
 /** Writes a PasswordMessage (no NUL allowed; the error message never quotes the password). */
-export function writePasswordMessage(w: MessageWriter, password: string): void {
+export function encodePasswordMessage(w: MessageWriter, password: string): void {
   atomically(w, () => {
     const start = w.begin(FrontendCode.PASSWORD_MESSAGE);
     w.cstring(password);

@@ -7,14 +7,13 @@ import { FrontendCode } from '../codes.js';
 import type { Query } from '../messages.js';
 import type { MessageWriter } from '../writer.js';
 import { beginMessage } from './frame.js';
-import { writeCString } from './utf8.js';
 
 /** Writes a Query; a NUL inside `sql` is `PGS_NUL_IN_STRING` and nothing is written. */
-export function writeQuery(w: MessageWriter, sql: string): void {
+export function encodeQuery(w: MessageWriter, sql: string): void {
   const mark = w.length;
   try {
     const start = beginMessage(w, FrontendCode.QUERY);
-    writeCString(w, sql);
+    w.cstring(sql);
     w.finish(start);
   } catch (err) {
     w.rollback(mark);

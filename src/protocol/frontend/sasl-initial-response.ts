@@ -10,7 +10,7 @@ import { atomically, type MessageWriter } from '../writer.js';
 import { NULL_LENGTH, messageTooLarge } from './checks.js';
 
 /** Writes a SASLInitialResponse; `data` null sends length -1 (no initial response). */
-export function writeSASLInitialResponse(w: MessageWriter, mechanism: string, data: Uint8Array | null): void {
+export function encodeSASLInitialResponse(w: MessageWriter, mechanism: string, data: Uint8Array | null): void {
   if (data !== null && data.length > Limits.MAX_MESSAGE_LENGTH) throw messageTooLarge('SASLInitialResponse');
   atomically(w, () => {
     const start = w.begin(FrontendCode.SASL_INITIAL_RESPONSE);

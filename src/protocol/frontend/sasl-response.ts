@@ -10,7 +10,7 @@ import { messageTooLarge } from './checks.js';
 const LENGTH_WORD = 4;
 
 /** Writes a SASLResponse carrying `data` as the whole body. */
-export function writeSASLResponse(w: MessageWriter, data: Uint8Array): void {
+export function encodeSASLResponse(w: MessageWriter, data: Uint8Array): void {
   if (data.length > Limits.MAX_MESSAGE_LENGTH - LENGTH_WORD) throw messageTooLarge('SASLResponse');
   atomically(w, () => {
     const start = w.begin(FrontendCode.SASL_RESPONSE);

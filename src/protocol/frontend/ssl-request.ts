@@ -9,7 +9,7 @@ import type { SSLRequest } from '../messages.js';
 import { atomically, type MessageWriter } from '../writer.js';
 
 /** Writes an SSLRequest (length 8, code 80877103). */
-export function writeSSLRequest(w: MessageWriter): void {
+export function encodeSSLRequest(w: MessageWriter): void {
   atomically(w, () => {
     const start = w.beginUntyped();
     w.i32(StartupCode.SSL_REQUEST);

@@ -25,7 +25,7 @@ const LENGTH_WORD = 4;
 /** The parameter PostgreSQL requires in every StartupMessage. */
 const USER = 'user';
 
-/** What `writeStartupMessage` needs: the version and the parameters, in the order to send them. */
+/** What `encodeStartupMessage` needs: the version and the parameters, in the order to send them. */
 export interface StartupMessageOptions {
   /** `ProtocolVersion.V3_0`, `ProtocolVersion.V3_2`, or any 3.x (major << 16 | minor). */
   readonly protocol: ProtocolVersion | number;
@@ -52,7 +52,7 @@ function entries(p: StartupMessageOptions['parameters']): Iterable<readonly [str
  * 3.x, a missing or empty `user`, an empty parameter name, a value that is not a string; a NUL is
  * `PGS_NUL_IN_STRING`; a packet over PostgreSQL's 10000-byte limit is `PGS_MESSAGE_TOO_LARGE`.
  */
-export function writeStartupMessage(w: MessageWriter, options: StartupMessageOptions): void {
+export function encodeStartupMessage(w: MessageWriter, options: StartupMessageOptions): void {
   const { protocol, parameters } = options;
   if (!Number.isInteger(protocol) || protocol < 0 || protocol > MAX_UINT32 || protocolMajor(protocol) !== PROTOCOL_MAJOR) {
     throw invalidArgument(`StartupMessage protocol must be 3.x, got ${String(protocol)}`);

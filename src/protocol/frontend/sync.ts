@@ -9,7 +9,7 @@ import type { MessageWriter } from '../writer.js';
 import { writeEmptyMessage } from './frame.js';
 
 /** Writes a Sync (a type byte and a length: it has no body; atomic, as nothing can fail once room is made). */
-export function writeSync(w: MessageWriter): void {
+export function encodeSync(w: MessageWriter): void {
   writeEmptyMessage(w, FrontendCode.SYNC);
 }
 

@@ -9,7 +9,7 @@ import type { MessageWriter } from '../writer.js';
 import { writeEmptyMessage } from './frame.js';
 
 /** Writes a Terminate (a type byte and a length: it has no body; atomic, as nothing can fail once room is made). */
-export function writeTerminate(w: MessageWriter): void {
+export function encodeTerminate(w: MessageWriter): void {
   writeEmptyMessage(w, FrontendCode.TERMINATE);
 }
 

@@ -5,7 +5,7 @@
  * they give the offset of the problem instead.
  * Docs: https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING
  */
-import { checkKeyword, configError, isCSpace } from './conninfo-keywords.js';
+import { checkKeyword, configError, isCSpace } from './keywords.js';
 
 const URI_PREFIXES = ['postgresql://', 'postgres://'] as const;
 

@@ -13,29 +13,41 @@
  */
 import { ClientError, ConnectionError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
 import type { TransactionStatus } from '../protocol/codes.js';
+import { encodeCancelRequest } from '../protocol/frontend/cancel-request.js';
 import { PgProtocol } from '../protocol/frontend/protocol.js';
-import { writeTerminate } from '../protocol/frontend/terminate.js';
+import { encodeTerminate } from '../protocol/frontend/terminate.js';
 import type { BackendMessage } from '../protocol/messages.js';
-import { SessionState } from '../protocol/session-state.js';
+import { Outcome, SessionState } from '../protocol/session-state.js';
+import type { RequestLog } from '../protocol/session-state-codes.js';
 import { MessageWriter } from '../protocol/writer.js';
-import type { ByteSink, Transport } from '../transport/transport.js';
-import { cancelUnavailable, sendCancelRequest } from './cancel.js';
-import type { CancelTarget } from './cancel.js';
+import type { CancelRequestSender, Transport } from '../transport/transport.js';
+import { setParameter } from './limits.js';
+import type { SessionSettings } from './settings.js';
 import type { MessageSource } from './startup.js';
 import type { StartupResult } from './startup-result.js';
-import { trackSent } from './track-sent.js';
-import { setParameter } from './limits.js';
 
-/** What a connection reads from: a BackendReader (decoded messages out, bytes in). */
-export type FrameSource = MessageSource & ByteSink;
+/** What a connection reads from: a BackendReader (decoded messages out). */
+export type FrameSource = MessageSource;
 
-/** Internal wiring of a connection, made by the connect functions. */
+/** Internal wiring of a connection, made by `startSession`. */
 export interface ConnectionInit {
   readonly transport: Transport;
   readonly source: FrameSource;
   readonly startup: StartupResult;
-  readonly cancelTarget: CancelTarget | null;
-  readonly cancelTimeoutMs: number;
+  readonly settings: SessionSettings;
+  /** How to deliver a CancelRequest (injected by the transport: the session knows no sockets). */
+  readonly cancel: CancelRequestSender | null;
+}
+
+/** What a successful connect resolves to: the connection and what the server said during startup. */
+export interface Connected {
+  readonly conn: Connection;
+  readonly startup: StartupResult;
+}
+
+/** The error for a cancel that cannot be attempted (no key, no way to reach the server). */
+function cancelUnavailable(why: string): ClientError {
+  return new ClientError(ErrorCode.INVALID_ARGUMENT, `cannot send a cancel request: ${why}`);
 }
 
 const noop = (): void => undefined;
@@ -58,7 +70,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   readonly #transport: Transport;
   readonly #source: FrameSource;
   readonly #secretKey: Uint8Array;
-  readonly #cancelTarget: CancelTarget | null;
+  readonly #cancel: CancelRequestSender | null;
   readonly #cancelTimeoutMs: number;
   #writer = new MessageWriter(SEND_BUFFER_SIZE);
   #spare: MessageWriter | null = null;
@@ -68,6 +80,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   #receiving = false;
   #closing: Promise<void> | null = null;
   readonly #session = new SessionState();
+  #outcome: Outcome = Outcome.READY;
 
   /** Made by `ConnectionBuilder.connect*()` and `connect()`; not meant to be called directly. */
   constructor(init: ConnectionInit) {
@@ -75,8 +88,8 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     this.#transport = init.transport;
     this.#source = init.source;
     this.#secretKey = init.startup.secretKey.slice();
-    this.#cancelTarget = init.cancelTarget;
-    this.#cancelTimeoutMs = init.cancelTimeoutMs;
+    this.#cancel = init.cancel;
+    this.#cancelTimeoutMs = init.settings.cancelTimeoutMs;
     this.parameters = new Map(init.startup.parameters);
     this.processId = init.startup.processId;
     this.protocol = init.startup.protocol;
@@ -86,6 +99,10 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
 
   protected override get out(): MessageWriter {
     return this.#writer;
+  }
+
+  protected override get requests(): RequestLog {
+    return this.#session;
   }
 
   /** Transaction status of the last ReadyForQuery (`TransactionStatus.IDLE`, `IN_TRANSACTION`, `FAILED`). */
@@ -132,7 +149,6 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     // while the builders keep writing into the other buffer.
     this.#writer = this.#spare ?? new MessageWriter(SEND_BUFFER_SIZE);
     this.#spare = null;
-    trackSent(this.#session, w.written());
     const p = this.#transport.write(w.written()).then(
       () => {
         w.clear();
@@ -201,11 +217,23 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     }
   }
 
+  /**
+   * What the last received message did to the requests awaiting an answer (`Outcome`: ASYNC,
+   * PARTIAL, COMPLETE, FAILED or READY), as the session state judged it: the seam results attach to.
+   */
+  get outcome(): Outcome {
+    return this.#outcome;
+  }
+
   /** Checks `msg` against the session state (throws on a violation) and tracks what it changes. */
   #observe(msg: BackendMessage): void {
-    this.#session.received(msg);
-    if (msg.type === 'ParameterStatus') setParameter(this.parameters, msg.name, msg.value);
-    else if (msg.type === 'ReadyForQuery') this.#status = msg.status;
+    const outcome = this.#session.received(msg);
+    this.#outcome = outcome;
+    if (outcome === Outcome.ASYNC) {
+      if (msg.type === 'ParameterStatus') setParameter(this.parameters, msg.name, msg.value);
+    } else if (outcome === Outcome.READY && msg.type === 'ReadyForQuery') {
+      this.#status = msg.status;
+    }
   }
 
   /** Iterates over `recv()`; ends quietly after `close()`, throws any other failure. */
@@ -230,7 +258,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     this.#closing = (async () => {
       if (alive) {
         const w = new MessageWriter(8);
-        writeTerminate(w);
+        encodeTerminate(w);
         // Queued behind anything already being sent; end() flushes it before the FIN.
         this.#transport.write(w.toBytes()).catch(noop);
       }
@@ -246,10 +274,12 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
    */
   cancel(): Promise<void> {
     if (this.#secretKey.length === 0) return Promise.reject(cancelUnavailable('the server sent no BackendKeyData'));
-    if (this.#cancelTarget === null) {
-      return Promise.reject(cancelUnavailable('the server address is unknown (set cancelConnector() on the builder)'));
+    if (this.#cancel === null) {
+      return Promise.reject(cancelUnavailable('the transport cannot reach the server again (set cancelConnector() on the builder)'));
     }
-    return sendCancelRequest(this.#cancelTarget, this.processId, this.#secretKey, this.#cancelTimeoutMs);
+    const packet = new MessageWriter(32);
+    encodeCancelRequest(packet, this.processId, this.#secretKey);
+    return this.#cancel(packet.toBytes(), this.#cancelTimeoutMs);
   }
 
   /** Records the first fatal error, destroys the transport, and returns the error to reject with. */

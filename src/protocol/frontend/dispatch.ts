@@ -9,27 +9,27 @@ import { FrontendCode, StartupCode } from '../codes.js';
 import type { FrontendMessage, PasswordKind } from '../messages.js';
 import type { MessageWriter } from '../writer.js';
 import { invalidArgument } from './checks.js';
-import { decodeBind, encodeBind } from './bind.js';
-import { decodeCancelRequest, writeCancelRequest } from './cancel-request.js';
-import { decodeClose, writeClose } from './close.js';
-import { decodeCopyData, writeCopyData } from './copy-data.js';
-import { decodeCopyDone, writeCopyDone } from './copy-done.js';
-import { decodeCopyFail, writeCopyFail } from './copy-fail.js';
-import { decodeDescribe, writeDescribe } from './describe.js';
-import { decodeExecute, writeExecute } from './execute.js';
-import { decodeFlush, writeFlush } from './flush.js';
-import { decodeFunctionCall, encodeFunctionCall } from './function-call.js';
-import { decodeGSSResponse, writeGSSResponse } from './gss-response.js';
-import { decodeGSSENCRequest, writeGSSENCRequest } from './gssenc-request.js';
-import { decodeParse, writeParse } from './parse.js';
-import { decodePasswordMessage, writePasswordMessage } from './password-message.js';
-import { decodeQuery, writeQuery } from './query.js';
-import { decodeSASLInitialResponse, writeSASLInitialResponse } from './sasl-initial-response.js';
-import { decodeSASLResponse, writeSASLResponse } from './sasl-response.js';
-import { decodeSSLRequest, writeSSLRequest } from './ssl-request.js';
-import { PROTOCOL_MAJOR, decodeStartupMessage, protocolMajor, protocolMinor, writeStartupMessage } from './startup-message.js';
-import { decodeSync, writeSync } from './sync.js';
-import { decodeTerminate, writeTerminate } from './terminate.js';
+import { decodeBind, encodeBindWire } from './bind.js';
+import { decodeCancelRequest, encodeCancelRequest } from './cancel-request.js';
+import { decodeClose, encodeClose } from './close.js';
+import { decodeCopyData, encodeCopyData } from './copy-data.js';
+import { decodeCopyDone, encodeCopyDone } from './copy-done.js';
+import { decodeCopyFail, encodeCopyFail } from './copy-fail.js';
+import { decodeDescribe, encodeDescribe } from './describe.js';
+import { decodeExecute, encodeExecute } from './execute.js';
+import { decodeFlush, encodeFlush } from './flush.js';
+import { decodeFunctionCall, encodeFunctionCallWire } from './function-call.js';
+import { decodeGSSResponse, encodeGSSResponse } from './gss-response.js';
+import { decodeGSSENCRequest, encodeGSSENCRequest } from './gssenc-request.js';
+import { decodeParse, encodeParse } from './parse.js';
+import { decodePasswordMessage, encodePasswordMessage } from './password-message.js';
+import { decodeQuery, encodeQuery } from './query.js';
+import { decodeSASLInitialResponse, encodeSASLInitialResponse } from './sasl-initial-response.js';
+import { decodeSASLResponse, encodeSASLResponse } from './sasl-response.js';
+import { decodeSSLRequest, encodeSSLRequest } from './ssl-request.js';
+import { PROTOCOL_MAJOR, decodeStartupMessage, protocolMajor, protocolMinor, encodeStartupMessage } from './startup-message.js';
+import { decodeSync, encodeSync } from './sync.js';
+import { decodeTerminate, encodeTerminate } from './terminate.js';
 
 /** True for the type bytes a frontend may send after startup. */
 export function isFrontendCode(code: number): boolean {
@@ -131,47 +131,47 @@ export function decodeStartupPacket(body: Uint8Array): FrontendMessage {
 export function encodeFrontend(w: MessageWriter, msg: FrontendMessage): void {
   switch (msg.type) {
     case 'StartupMessage':
-      return writeStartupMessage(w, msg);
+      return encodeStartupMessage(w, msg);
     case 'SSLRequest':
-      return writeSSLRequest(w);
+      return encodeSSLRequest(w);
     case 'GSSENCRequest':
-      return writeGSSENCRequest(w);
+      return encodeGSSENCRequest(w);
     case 'CancelRequest':
-      return writeCancelRequest(w, msg.processId, msg.secretKey);
+      return encodeCancelRequest(w, msg.processId, msg.secretKey);
     case 'Query':
-      return writeQuery(w, msg.sql);
+      return encodeQuery(w, msg.sql);
     case 'Parse':
-      return writeParse(w, msg.name, msg.sql, msg.paramTypes);
+      return encodeParse(w, msg.name, msg.sql, msg.paramTypes);
     case 'Bind':
-      return encodeBind(w, msg);
+      return encodeBindWire(w, msg);
     case 'Describe':
-      return writeDescribe(w, msg.target, msg.name);
+      return encodeDescribe(w, msg.target, msg.name);
     case 'Execute':
-      return writeExecute(w, msg.portal, msg.maxRows);
+      return encodeExecute(w, msg.portal, msg.maxRows);
     case 'Close':
-      return writeClose(w, msg.target, msg.name);
+      return encodeClose(w, msg.target, msg.name);
     case 'Sync':
-      return writeSync(w);
+      return encodeSync(w);
     case 'Flush':
-      return writeFlush(w);
+      return encodeFlush(w);
     case 'Terminate':
-      return writeTerminate(w);
+      return encodeTerminate(w);
     case 'FunctionCall':
-      return encodeFunctionCall(w, msg);
+      return encodeFunctionCallWire(w, msg);
     case 'CopyData':
-      return writeCopyData(w, msg.data);
+      return encodeCopyData(w, msg.data);
     case 'CopyDone':
-      return writeCopyDone(w);
+      return encodeCopyDone(w);
     case 'CopyFail':
-      return writeCopyFail(w, msg.message);
+      return encodeCopyFail(w, msg.message);
     case 'PasswordMessage':
-      return writePasswordMessage(w, msg.password);
+      return encodePasswordMessage(w, msg.password);
     case 'SASLInitialResponse':
-      return writeSASLInitialResponse(w, msg.mechanism, msg.data);
+      return encodeSASLInitialResponse(w, msg.mechanism, msg.data);
     case 'SASLResponse':
-      return writeSASLResponse(w, msg.data);
+      return encodeSASLResponse(w, msg.data);
     case 'GSSResponse':
-      return writeGSSResponse(w, msg.data);
+      return encodeGSSResponse(w, msg.data);
   }
   throw invalidArgument(`not a frontend message type: ${String((msg as { type?: unknown }).type)}`);
 }

@@ -2,7 +2,7 @@
  * The options object (camelCase) a caller may pass beside a connection string, and its translation
  * to libpq keywords so that one validation path serves strings, objects and the environment.
  */
-import { configError } from './conninfo-keywords.js';
+import { configError } from './keywords.js';
 import type {
   ChannelBinding,
   GssEncMode,
@@ -12,7 +12,7 @@ import type {
   SslNegotiation,
   TargetSessionAttrs,
   TlsVersion,
-} from './conninfo-values.js';
+} from './values.js';
 
 /**
  * Explicit connection options; each one overrides the same setting in the connection string, which

@@ -4,8 +4,8 @@
  * first secret keyword, and in a URI everything between the first ":" of the user info and the last
  * "@" of the authority.
  */
-import { isCSpace, KEYWORDS } from './conninfo-keywords.js';
-import { uriPrefixLength } from './conninfo-parse.js';
+import { isCSpace, KEYWORDS } from './keywords.js';
+import { uriPrefixLength } from './parse.js';
 
 /** What replaces a secret. */
 export const MASK = '****';

@@ -17,12 +17,12 @@ import type { AuthMethod, AuthPolicy } from '../auth/policy.js';
 import { ScramClient } from '../auth/scram.js';
 import { AuthError, ErrorCode, ProtocolError } from '../errors.js';
 import { AuthCode } from '../protocol/codes.js';
-import { writePasswordMessage } from '../protocol/frontend/password-message.js';
-import { writeSASLInitialResponse } from '../protocol/frontend/sasl-initial-response.js';
-import { writeSASLResponse } from '../protocol/frontend/sasl-response.js';
+import { encodePasswordMessage } from '../protocol/frontend/password-message.js';
+import { encodeSASLInitialResponse } from '../protocol/frontend/sasl-initial-response.js';
+import { encodeSASLResponse } from '../protocol/frontend/sasl-response.js';
 import type { Authentication } from '../protocol/messages.js';
 import type { MessageWriter } from '../protocol/writer.js';
-import { passwordOf } from './auth-mode.js';
+import { passwordOf } from '../auth/authentication-mode.js';
 import type { SessionSettings } from './settings.js';
 
 /** What the authenticator knows about the transport. */
@@ -84,13 +84,13 @@ export class Authenticator {
         return true;
       case AuthCode.CLEARTEXT_PASSWORD:
         this.#check('password');
-        writePasswordMessage(out, this.#password('password'));
+        encodePasswordMessage(out, this.#password('password'));
         this.#method = 'password';
         this.#exchange = 'complete';
         return false;
       case AuthCode.MD5_PASSWORD:
         this.#check('md5');
-        writePasswordMessage(out, md5Password(this.#user, this.#password('MD5'), msg.salt));
+        encodePasswordMessage(out, md5Password(this.#user, this.#password('MD5'), msg.salt));
         this.#method = 'md5';
         this.#exchange = 'complete';
         return false;
@@ -99,7 +99,7 @@ export class Authenticator {
         return false;
       case AuthCode.SASL_CONTINUE:
         if (this.#scram === null) throw new AuthError(ErrorCode.SCRAM_PROTOCOL, 'AuthenticationSASLContinue without AuthenticationSASL');
-        writeSASLResponse(out, await this.#scram.clientFinalMessage(msg.data));
+        encodeSASLResponse(out, await this.#scram.clientFinalMessage(msg.data));
         return false;
       case AuthCode.SASL_FINAL:
         if (this.#scram === null) throw new AuthError(ErrorCode.SCRAM_PROTOCOL, 'AuthenticationSASLFinal without AuthenticationSASL');
@@ -146,7 +146,7 @@ export class Authenticator {
       channelBinding: choice.channelBinding,
       ...(this.#settings.maxScramIterations === undefined ? {} : { maxIterations: this.#settings.maxScramIterations }),
     });
-    writeSASLInitialResponse(out, scram.mechanism, scram.clientFirstMessage());
+    encodeSASLInitialResponse(out, scram.mechanism, scram.clientFirstMessage());
     this.#scram = scram;
     this.#method = scram.mechanism;
   }

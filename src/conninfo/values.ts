@@ -4,7 +4,7 @@
  * keyword and the list of accepted values, never by quoting the value.
  */
 import { ProtocolVersion } from '../protocol/codes.js';
-import { configError, isCSpace } from './conninfo-keywords.js';
+import { configError, isCSpace } from './keywords.js';
 
 /** libpq's sslmode values, weakest first. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;

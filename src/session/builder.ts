@@ -1,36 +1,34 @@
 /**
  * ConnectionBuilder: the seed's `ConnectionBuilder`, in TypeScript. Configure the user, database,
- * startup parameters, credentials, protocol version and security policy, then start the session on
- * a stream the caller opened:
+ * startup parameters, credentials, protocol version, authentication policy and deadlines, then
+ * start the session on any `Transport` with `connectTransport(transport)`:
  *
  * ```ts
  * const { conn, startup } = await new ConnectionBuilder('postgres')
  *   .database('mydb')
  *   .auth(AuthenticationMode.password('secret'))
- *   .connect(net.connect(5432, 'localhost'));
+ *   .connectTransport(transport);
  * ```
  *
- * `connect(stream)` speaks plaintext unless `.sslmode()` asks for TLS (then this library performs the
- * upgrade with the builder's certificates); `connectWithTls(stream, upgrade)` sends SSLRequest and
- * hands the socket to the caller's own upgrade function. Defaults: protocol 3.0 (as libpq 18:
- * `.protocol('3.2')` asks for 3.2 and accepts a downgrade), channel_binding prefer, cleartext
- * passwords refused without TLS, client_encoding UTF8, no connect timeout.
+ * This is the transport-neutral builder (it runs in browsers, `pg-stream/browser`). The Node entry
+ * (`pg-stream`) exports a subclass with the same name that adds TLS settings and `connect(socket)` /
+ * `connectWithTls(socket, upgrade)` (src/transport/node/builder.ts). Defaults: protocol 3.0 (as
+ * libpq 18: `.protocol('3.2')` asks for 3.2 and accepts a downgrade), channel_binding prefer,
+ * cleartext passwords refused without TLS, client_encoding UTF8, no connect or read timeout.
  */
-import type { Duplex } from 'node:stream';
 import { ConfigError, ErrorCode } from '../errors.js';
-import { ProtocolVersion } from '../protocol/codes.js';
-import { Tracer } from '../protocol/trace.js';
-import { AuthenticationMode } from './auth-mode.js';
+import { AuthenticationMode } from '../auth/authentication-mode.js';
 import { parseRequireAuth } from '../auth/policy.js';
 import type { RequireAuth } from '../auth/policy.js';
-import type { ChannelBinding, SslMode, SslNegotiation } from './conninfo-values.js';
-import { CHANNEL_BINDINGS, SSL_MODES, SSL_NEGOTIATIONS } from './conninfo-values.js';
-import type { Connection } from './connection.js';
-import { connectOnStream } from './establish.js';
+import { ProtocolVersion } from '../protocol/codes.js';
+import { Tracer } from '../protocol/trace.js';
+import { CHANNEL_BINDINGS } from '../conninfo/values.js';
+import type { ChannelBinding } from '../conninfo/values.js';
+import type { CancelRequestSender, Transport } from '../transport/transport.js';
+import type { Connected } from './connection.js';
 import { DEFAULT_CANCEL_TIMEOUT_MS } from './settings.js';
-import type { SessionSettings, StreamOpener } from './settings.js';
-import type { StartupResult } from './startup-result.js';
-import type { TlsPolicy, TlsUpgrade } from './tls.js';
+import type { SessionSettings } from './settings.js';
+import { startSession } from './start-session.js';
 
 /** A protocol version by name: `3.0`, `3.2`, or `latest` (3.2). */
 export type ProtocolVersionName = '3.0' | '3.2' | 'latest';
@@ -40,13 +38,10 @@ export interface ProtocolRange {
   readonly max?: ProtocolVersionName;
 }
 
-/** Certificates and TLS options for upgrades this library performs (PEM contents, not file names). */
-export type TlsOptions = Omit<TlsPolicy, 'sslmode' | 'negotiation'>;
-
-/** What a successful connect resolves to: the connection and what the server said during startup. */
-export interface Connected {
-  readonly conn: Connection;
-  readonly startup: StartupResult;
+/** Options of `connectTransport`. */
+export interface ConnectTransportOptions {
+  /** How `conn.cancel()` reaches the server; default: the transport's own `sendCancelRequest`. */
+  readonly cancel?: CancelRequestSender;
 }
 
 function versionNumber(name: ProtocolVersionName): number {
@@ -61,33 +56,38 @@ function versionNumber(name: ProtocolVersionName): number {
   }
 }
 
-function invalid(message: string): never {
+/** Throws a ConfigError for an invalid builder argument. */
+export function invalidSetting(message: string): never {
   throw new ConfigError(ErrorCode.INVALID_ARGUMENT, message);
 }
 
 function checkString(what: string, v: unknown): string {
-  if (typeof v !== 'string') invalid(`${what} must be a string`);
-  if (v.includes('\0')) invalid(`${what} may not contain a NUL character`);
+  if (typeof v !== 'string') invalidSetting(`${what} must be a string`);
+  if (v.includes('\0')) invalidSetting(`${what} may not contain a NUL character`);
   return v;
 }
 
-/** Builds and starts a session on a caller-supplied stream. */
+function checkTimeout(what: string, ms: number, zeroAllowed: boolean): number {
+  if (!Number.isFinite(ms) || (zeroAllowed ? !(ms >= 0) : !(ms > 0))) {
+    invalidSetting(`${what} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of milliseconds`);
+  }
+  return ms;
+}
+
+/** Builds and starts a session on a transport. */
 export class ConnectionBuilder {
   #parameters = new Map<string, string>();
   #auth: AuthenticationMode = AuthenticationMode.trust();
   #minProtocol: number = ProtocolVersion.V3_0;
   #maxProtocol: number = ProtocolVersion.V3_0;
-  #sslmode: SslMode | undefined;
-  #negotiation: SslNegotiation = 'postgres';
-  #tls: TlsOptions = {};
   #channelBinding: ChannelBinding = 'prefer';
   #requireAuth: RequireAuth | null = null;
   #allowCleartext = false;
   #connectTimeoutMs = 0;
   #cancelTimeoutMs = DEFAULT_CANCEL_TIMEOUT_MS;
+  #readTimeoutMs = 0;
   #maxMessageLength: number | undefined;
   #maxScramIterations: number | undefined;
-  #cancelOpener: StreamOpener | undefined;
   #tracer: Tracer | undefined;
 
   /** Starts a builder for the role `user`. */
@@ -99,7 +99,7 @@ export class ConnectionBuilder {
   /** The role to connect as. */
   user(user: string): this {
     checkString('user', user);
-    if (user === '') invalid('user may not be empty');
+    if (user === '') invalidSetting('user may not be empty');
     return this.#set('user', user);
   }
 
@@ -120,7 +120,7 @@ export class ConnectionBuilder {
   option(key: string, value: string): this {
     checkString('option name', key);
     checkString(`option ${key}`, value);
-    if (key === '') invalid('option name may not be empty');
+    if (key === '') invalidSetting('option name may not be empty');
     if (key === 'user') return this.user(value);
     return this.#set(key, value);
   }
@@ -137,7 +137,7 @@ export class ConnectionBuilder {
 
   /** Credentials: `AuthenticationMode.trust()` (default) or `AuthenticationMode.password(pw)`. */
   auth(mode: AuthenticationMode): this {
-    if (!(mode instanceof AuthenticationMode)) invalid('auth() needs an AuthenticationMode');
+    if (!(mode instanceof AuthenticationMode)) invalidSetting('auth() needs an AuthenticationMode');
     this.#auth = mode;
     return this;
   }
@@ -150,39 +150,15 @@ export class ConnectionBuilder {
     const range = typeof version === 'string' ? { min: '3.0' as const, max: version } : version;
     const min = versionNumber(range.min ?? '3.0');
     const max = versionNumber(range.max ?? (range.min !== undefined && versionNumber(range.min) > ProtocolVersion.V3_0 ? '3.2' : '3.0'));
-    if (min > max) invalid('protocol min may not be above max');
+    if (min > max) invalidSetting('protocol min may not be above max');
     this.#minProtocol = min;
     this.#maxProtocol = max;
     return this;
   }
 
-  /**
-   * libpq's sslmode. `connect()` defaults to `disable` (plaintext, as the seed); `connectWithTls()`
-   * defaults to `require`. verify-ca/verify-full need `.tls({ rootCert })` when this library upgrades;
-   * verify-full checks `.tls({ host })`, or else the IP address the socket is connected to.
-   */
-  sslmode(mode: SslMode): this {
-    if (!SSL_MODES.includes(mode)) invalid(`sslmode must be one of ${SSL_MODES.join(', ')}`);
-    this.#sslmode = mode;
-    return this;
-  }
-
-  /** `postgres` (SSLRequest first, default) or `direct` (TLS first with ALPN; PostgreSQL 17+). */
-  sslNegotiation(negotiation: SslNegotiation): this {
-    if (!SSL_NEGOTIATIONS.includes(negotiation)) invalid(`sslnegotiation must be one of ${SSL_NEGOTIATIONS.join(', ')}`);
-    this.#negotiation = negotiation;
-    return this;
-  }
-
-  /** Root/client certificates, SNI host name, CRL and TLS versions for the upgrades this library performs. */
-  tls(options: TlsOptions): this {
-    this.#tls = { ...this.#tls, ...options };
-    return this;
-  }
-
   /** SCRAM channel binding: `disable`, `prefer` (default) or `require`. */
   channelBinding(mode: ChannelBinding): this {
-    if (!CHANNEL_BINDINGS.includes(mode)) invalid(`channelBinding must be one of ${CHANNEL_BINDINGS.join(', ')}`);
+    if (!CHANNEL_BINDINGS.includes(mode)) invalidSetting(`channelBinding must be one of ${CHANNEL_BINDINGS.join(', ')}`);
     this.#channelBinding = mode;
     return this;
   }
@@ -202,39 +178,37 @@ export class ConnectionBuilder {
 
   /** Deadline for the whole startup, from the TCP connect to ReadyForQuery; 0 = none (default). */
   connectTimeout(ms: number): this {
-    if (!(ms >= 0) || !Number.isFinite(ms)) invalid('connectTimeout must be a non-negative number of milliseconds');
-    this.#connectTimeoutMs = ms;
+    this.#connectTimeoutMs = checkTimeout('connectTimeout', ms, true);
     return this;
   }
 
   /** Deadline of `conn.cancel()` (default 10 s). */
   cancelTimeout(ms: number): this {
-    if (!(ms > 0) || !Number.isFinite(ms)) invalid('cancelTimeout must be a positive number of milliseconds');
-    this.#cancelTimeoutMs = ms;
+    this.#cancelTimeoutMs = checkTimeout('cancelTimeout', ms, false);
+    return this;
+  }
+
+  /**
+   * Read deadline: the longest the connection waits for the server while an answer is owed (a
+   * result, a COPY, a ReadyForQuery); past it the connection fails with PGS_TIMEOUT and every
+   * pending call rejects. 0 = none (default). Idle waits (nothing owed) are not bounded by it.
+   */
+  readTimeout(ms: number): this {
+    this.#readTimeoutMs = checkTimeout('readTimeout', ms, true);
     return this;
   }
 
   /** Largest backend message accepted before the connection is failed (default: the reader's 256 MiB). */
   maxMessageLength(bytes: number): this {
-    if (!Number.isInteger(bytes) || bytes < 5) invalid('maxMessageLength must be an integer of at least 5');
+    if (!Number.isInteger(bytes) || bytes < 5) invalidSetting('maxMessageLength must be an integer of at least 5');
     this.#maxMessageLength = bytes;
     return this;
   }
 
   /** Cap on the SCRAM iteration count a server may demand (PBKDF2 cost). */
   maxScramIterations(n: number): this {
-    if (!Number.isInteger(n) || n < 1) invalid('maxScramIterations must be a positive integer');
+    if (!Number.isInteger(n) || n < 1) invalidSetting('maxScramIterations must be a positive integer');
     this.#maxScramIterations = n;
-    return this;
-  }
-
-  /**
-   * How `conn.cancel()` opens a fresh stream to the server. Needed for streams whose address cannot
-   * be read back (Unix sockets, proxies); TCP sockets are re-dialled at their remote address.
-   */
-  cancelConnector(open: StreamOpener): this {
-    if (typeof open !== 'function') invalid('cancelConnector needs a function');
-    this.#cancelOpener = open;
     return this;
   }
 
@@ -245,50 +219,40 @@ export class ConnectionBuilder {
   trace(tracer: Tracer | ((line: string) => void)): this {
     if (tracer instanceof Tracer) this.#tracer = tracer;
     else if (typeof tracer === 'function') this.#tracer = new Tracer(tracer);
-    else invalid('trace() needs a Tracer or a function');
+    else invalidSetting('trace() needs a Tracer or a function');
     return this;
   }
 
-  /** The settings this builder resolves to, for a connection whose default sslmode is `defaultMode`. */
-  settings(defaultMode: SslMode): SessionSettings {
+  /** The transport-neutral settings this builder resolves to. */
+  sessionSettings(): SessionSettings {
     return {
       parameters: new Map(this.#parameters),
       auth: this.#auth,
       minProtocol: this.#minProtocol,
       maxProtocol: this.#maxProtocol,
-      sslmode: this.#sslmode ?? defaultMode,
-      sslnegotiation: this.#negotiation,
-      tls: { ...this.#tls },
       channelBinding: this.#channelBinding,
       requireAuth: this.#requireAuth,
       allowCleartextOverPlaintext: this.#allowCleartext,
       connectTimeoutMs: this.#connectTimeoutMs,
       cancelTimeoutMs: this.#cancelTimeoutMs,
+      readTimeoutMs: this.#readTimeoutMs,
       maxMessageLength: this.#maxMessageLength,
       maxScramIterations: this.#maxScramIterations,
-      cancelOpener: this.#cancelOpener,
       tracer: this.#tracer,
     };
   }
 
   /**
-   * Starts the session on `stream` (a net.Socket may still be connecting). Plaintext unless
-   * `.sslmode()` asks for TLS, in which case this library performs the TLS upgrade itself.
+   * Starts the session on `transport` (any carrier of the protocol's bytes: a WebSocket to a bridge,
+   * an in-process PGlite, a Node socket wrapped by the caller): StartupMessage, authentication, and
+   * the server's parameters up to ReadyForQuery, under the connect timeout. The transport's own
+   * security applies (`transport.encrypted`); this builder's TLS settings do not.
    */
-  async connect(stream: Duplex): Promise<Connected> {
-    return connectOnStream(stream, this.settings('disable'), null);
-  }
-
-  /**
-   * Sends SSLRequest (or, with `sslNegotiation('direct')`, starts TLS at once), consumes exactly the
-   * one answer byte, then calls `upgrade(socket)` to get the TLS stream. Certificate checks are the
-   * upgrade's; with sslmode verify-ca/verify-full an unauthorised TLSSocket is refused as well.
-   */
-  async connectWithTls(stream: Duplex, upgrade: TlsUpgrade): Promise<Connected> {
-    if (typeof upgrade !== 'function') invalid('connectWithTls needs an upgrade function');
-    const settings = this.settings('require');
-    if (settings.sslmode === 'disable') invalid('connectWithTls cannot be used with sslmode=disable');
-    return connectOnStream(stream, settings, upgrade);
+  async connectTransport(transport: Transport, options: ConnectTransportOptions = {}): Promise<Connected> {
+    if (transport === null || typeof transport !== 'object' || typeof transport.fill !== 'function') {
+      invalidSetting('connectTransport needs a Transport');
+    }
+    return startSession(transport, this.sessionSettings(), { cancel: options.cancel ?? transport.sendCancelRequest?.bind(transport) ?? null });
   }
 
   /** Prints without credentials. */

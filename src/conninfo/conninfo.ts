@@ -6,31 +6,32 @@
  * Defaults: host = the Unix socket directory (see `defaultSocketDirectory`), port 5432, user = the
  * OS user, database = user, sslmode prefer, channel_binding prefer, sslnegotiation postgres,
  * protocol 3.0 (3.2 when min_protocol_version asks for it).
- * Not supported (and said so): service files, the password file, requirepeer, OAuth, GSSAPI.
+ * The password file is read by the Node transport (src/transport/node/passfile.ts, parsed by
+ * ./passfile.ts). Not supported (and said so): service files, requirepeer, OAuth, GSSAPI.
+ * Pure: what only the machine knows (its environment, the OS user, which socket directories exist)
+ * comes in as `LocalFacts`, so this module runs anywhere, browsers included.
  * Docs: https://www.postgresql.org/docs/current/libpq-connect.html
  */
-import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { userInfo } from 'node:os';
 import { ProtocolVersion } from '../protocol/codes.js';
-import { applyInput, type ConnectOptionsInput } from './conninfo-input.js';
-import { configError, KEYWORDS } from './conninfo-keywords.js';
-import { parseConnectionString } from './conninfo-parse.js';
+import { isIpAddress } from './ip-address.js';
+import { applyInput, type ConnectOptionsInput } from './input.js';
+import { configError, KEYWORDS } from './keywords.js';
+import { parseConnectionString } from './parse.js';
 import {
   CHANNEL_BINDINGS, GSS_ENC_MODES, isUnixSocketPath, LOAD_BALANCE_HOSTS, oneOf, parseIntParam, parsePort,
   parseProtocolVersion, parseRequireAuth, SSL_CERT_MODES, SSL_MODES, SSL_NEGOTIATIONS, TARGET_SESSION_ATTRS,
   TLS_VERSIONS,
   type ChannelBinding, type GssEncMode, type LoadBalanceHosts, type RequireAuthPolicy, type SslCertMode,
   type SslMode, type SslNegotiation, type TargetSessionAttrs, type TlsVersion,
-} from './conninfo-values.js';
+} from './values.js';
 
-export { parseConnectionString } from './conninfo-parse.js';
-export { redactConnectionString } from './conninfo-redact.js';
-export type { ConnectOptionsInput } from './conninfo-input.js';
+export { parseConnectionString } from './parse.js';
+export { redactConnectionString } from './redact.js';
+export type { ConnectOptionsInput } from './input.js';
 export type {
   ChannelBinding, GssEncMode, LoadBalanceHosts, RequireAuthMethod, RequireAuthPolicy, SslCertMode, SslMode,
   SslNegotiation, TargetSessionAttrs, TlsVersion,
-} from './conninfo-values.js';
+} from './values.js';
 
 /** The environment to read PG* variables from (process.env by default). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -54,6 +55,8 @@ export interface ConnectOptions {
   readonly hosts: readonly HostSpec[];
   readonly user: string;
   readonly password?: string;
+  /** The password file named by `passfile`/PGPASSFILE (read when no password is given); absent = ~/.pgpass. */
+  readonly passfile?: string;
   readonly database: string;
   /** application_name, else fallback_application_name. */
   readonly applicationName?: string;
@@ -95,32 +98,30 @@ export interface ConnectOptions {
 /** Socket directories tried for the default host: Debian's, then libpq's compiled-in default. */
 export const SOCKET_DIRECTORIES = ['/var/run/postgresql', '/tmp'] as const;
 
-/**
- * The Unix socket directory used when no host is given: the first of SOCKET_DIRECTORIES holding a
- * socket for `port`, else the first that exists, else `/tmp` (libpq's compiled-in default; Debian
- * builds libpq with /var/run/postgresql).
- */
-export function defaultSocketDirectory(port: number = DEFAULT_PORT): string {
-  for (const dir of SOCKET_DIRECTORIES) if (existsSync(`${dir}/.s.PGSQL.${port}`)) return dir;
-  for (const dir of SOCKET_DIRECTORIES) if (existsSync(dir)) return dir;
-  return '/tmp';
+/** What resolving needs to know about the machine (the Node transport supplies the real answers). */
+export interface LocalFacts {
+  /** The environment to read PG* variables from. */
+  readonly env: Env;
+  /** The OS user name (libpq's pg_fe_getauthname), the default user; undefined when unknown. */
+  userName(): string | undefined;
+  /** The Unix socket directory to use for `port` when no host is given; undefined when there is none. */
+  socketDirectory(port: number): string | undefined;
+  /** True on Windows, where the default host is `localhost` rather than a socket directory. */
+  readonly windows: boolean;
 }
+
+/** Facts for a machine we know nothing about (a browser): no user name, no sockets. */
+export const NO_LOCAL_FACTS: LocalFacts = {
+  env: {},
+  userName: () => undefined,
+  socketDirectory: () => undefined,
+  windows: false,
+};
 
 /** The socket file to connect to for a Unix-socket host: `dir/.s.PGSQL.port`; `@name` is abstract. */
 export function unixSocketPath(host: HostSpec): string {
   const path = `${host.host}/.s.PGSQL.${host.port}`;
   return path.startsWith('@') ? `\0${path.slice(1)}` : path;
-}
-
-/** The OS user name (libpq's pg_fe_getauthname), the default user. */
-export function defaultUserName(): string {
-  try {
-    const name = userInfo().username;
-    if (name !== '') return name;
-  } catch {
-    // No passwd entry for this uid (e.g. an arbitrary container uid): reported below.
-  }
-  return configError('could not determine the local user name: set "user" or PGUSER');
 }
 
 /** A ReadonlyMap that cannot be cast back to a mutable Map. */
@@ -153,8 +154,10 @@ const ENV_STARTUP = [['PGDATESTYLE', 'datestyle'], ['PGTZ', 'timezone'], ['PGGEQ
 export function resolveConnectOptions(
   connectionString?: string,
   input?: ConnectOptionsInput,
-  env: Env = process.env,
+  env?: Env,
+  local: LocalFacts = NO_LOCAL_FACTS,
 ): ConnectOptions {
+  env ??= local.env;
   const values = connectionString === undefined ? new Map<string, string>() : parseConnectionString(connectionString);
   const extras = input === undefined ? {} : applyInput(values, input);
   for (const [keyword, spec] of KEYWORDS) {
@@ -178,8 +181,8 @@ export function resolveConnectOptions(
     return v === undefined ? undefined : Math.max(0, parseIntParam(keyword, v));
   };
 
-  const hosts = resolveHosts(nonEmpty('host'), nonEmpty('hostaddr'), nonEmpty('port'));
-  const user = nonEmpty('user') ?? defaultUserName();
+  const hosts = resolveHosts(nonEmpty('host'), nonEmpty('hostaddr'), nonEmpty('port'), local);
+  const user = nonEmpty('user') ?? local.userName() ?? configError('could not determine the local user name: set "user" or PGUSER');
   const database = nonEmpty('dbname') ?? user;
 
   let connectTimeoutMs = extras.connectTimeoutMs;
@@ -258,6 +261,7 @@ export function resolveConnectOptions(
     hosts,
     user,
     database,
+    passfile: nonEmpty('passfile'),
     applicationName,
     options,
     clientEncoding,
@@ -306,7 +310,7 @@ function splitList(s: string | undefined): string[] {
  * libpq's host slots: one per hostaddr if given, else one per host, else one default; ports are
  * one for all or one per slot; an empty element takes the default.
  */
-function resolveHosts(host: string | undefined, hostaddr: string | undefined, port: string | undefined): HostSpec[] {
+function resolveHosts(host: string | undefined, hostaddr: string | undefined, port: string | undefined, local: LocalFacts): HostSpec[] {
   const names = splitList(host);
   const addrs = splitList(hostaddr);
   const count = addrs.length > 0 ? addrs.length : Math.max(names.length, 1);
@@ -326,14 +330,16 @@ function resolveHosts(host: string | undefined, hostaddr: string | undefined, po
     const addr = addrs[i] ?? '';
     let spec: HostSpec;
     if (addr !== '') {
-      if (isIP(addr) === 0) configError(`hostaddr element ${i + 1} is not a numeric IPv4 or IPv6 address`);
+      if (!isIpAddress(addr)) configError(`hostaddr element ${i + 1} is not a numeric IPv4 or IPv6 address`);
       spec = { host: name === '' ? addr : name, hostaddr: addr, port: portNumber, isUnixSocket: false };
     } else if (name !== '') {
       spec = { host: name, port: portNumber, isUnixSocket: isUnixSocketPath(name) };
-    } else if (process.platform === 'win32') {
+    } else if (local.windows) {
       spec = { host: 'localhost', port: portNumber, isUnixSocket: false };
     } else {
-      spec = { host: defaultSocketDirectory(portNumber), port: portNumber, isUnixSocket: true };
+      const dir = local.socketDirectory(portNumber);
+      if (dir === undefined) configError('no host given, and there is no local socket directory: set "host" or PGHOST');
+      spec = { host: dir, port: portNumber, isUnixSocket: true };
     }
     hosts.push(Object.freeze(spec));
   }

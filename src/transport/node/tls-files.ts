@@ -12,9 +12,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, ErrorCode } from '../errors.js';
-import type { TlsOptions } from './builder.js';
-import type { ConnectOptions } from './conninfo.js';
+import { ConfigError, ErrorCode } from '../../errors.js';
+import type { TlsOptions } from './settings.js';
+import type { ConnectOptions } from '../../conninfo/conninfo.js';
 
 const DEFAULT_DIR = '.postgresql';
 const DEFAULT_ROOT = 'root.crt';

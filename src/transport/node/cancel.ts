@@ -7,12 +7,11 @@
  * closes the connection once it has processed the request, which is what `sendCancelRequest` waits for.
  */
 import type { Duplex } from 'node:stream';
-import { ClientError, ErrorCode, TlsError } from '../errors.js';
-import { writeCancelRequest } from '../protocol/frontend/cancel-request.js';
-import { MessageWriter } from '../protocol/writer.js';
-import { guard, socketError, whenConnected } from '../transport/socket-guard.js';
-import type { SslNegotiation } from './conninfo-values.js';
-import { Deadline } from './deadline.js';
+import { ErrorCode, TlsError } from '../../errors.js';
+import { guard, socketError, whenConnected } from './socket-guard.js';
+import type { SslNegotiation } from '../../conninfo/values.js';
+import { Deadline } from '../../session/deadline.js';
+import type { CancelRequestSender } from '../transport.js';
 import type { StreamOpener } from './settings.js';
 import { assertNothingUnread, requestTls, runUpgrade } from './tls.js';
 import type { TlsPolicy, TlsUpgrade } from './tls.js';
@@ -26,18 +25,16 @@ export interface CancelTarget {
 }
 
 /**
- * Sends a CancelRequest for (`processId`, `secretKey`) to `target` and waits until the server closed
- * the connection. Rejects with ConnectionError PGS_TIMEOUT after `timeoutMs`, or a typed transport
- * or TLS error; the stream is always destroyed at the end. Errors never contain the key.
+ * The CancelRequestSender for `target`: sends the packet (a CancelRequest, encoded by the session)
+ * and waits until the server closed the connection. Rejects with ConnectionError PGS_TIMEOUT after
+ * `timeoutMs`, or a typed transport or TLS error; the stream is always destroyed at the end.
+ * Errors never contain the key.
  */
-export async function sendCancelRequest(
-  target: CancelTarget,
-  processId: number,
-  secretKey: Uint8Array,
-  timeoutMs: number,
-): Promise<void> {
-  const packet = new MessageWriter(32);
-  writeCancelRequest(packet, processId, secretKey);
+export function cancelSender(target: CancelTarget): CancelRequestSender {
+  return (packet, timeoutMs) => sendCancelRequest(target, packet, timeoutMs);
+}
+
+async function sendCancelRequest(target: CancelTarget, packet: Uint8Array, timeoutMs: number): Promise<void> {
   const deadline = new Deadline(timeoutMs, ErrorCode.TIMEOUT, 'cancel request');
   const streams: Duplex[] = [];
   const track = (s: Duplex): Duplex => {
@@ -60,7 +57,7 @@ export async function sendCancelRequest(
       }
       stream = track(await deadline.race(runUpgrade(tls.upgrade, stream, tls.policy)));
     }
-    await deadline.race(sendAndAwaitClose(stream, packet.toBytes()));
+    await deadline.race(sendAndAwaitClose(stream, packet));
   } catch (err) {
     throw deadline.expired ? deadline.error : err;
   } finally {
@@ -100,9 +97,4 @@ function sendAndAwaitClose(stream: Duplex, packet: Uint8Array): Promise<void> {
       if (err) onError(err);
     });
   });
-}
-
-/** The error for a cancel that cannot be attempted (no key, no way to reach the server). */
-export function cancelUnavailable(why: string): ClientError {
-  return new ClientError(ErrorCode.INVALID_ARGUMENT, `cannot send a cancel request: ${why}`);
 }

@@ -14,12 +14,12 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { ConfigError, ErrorCode, PgStreamError, TlsError } from '../errors.js';
-import { EncryptionResponse } from '../protocol/codes.js';
-import { writeSSLRequest } from '../protocol/frontend/ssl-request.js';
-import { MessageWriter } from '../protocol/writer.js';
-import { closedError, guard, socketError } from '../transport/socket-guard.js';
-import type { SslMode, SslNegotiation } from './conninfo-values.js';
+import { ConfigError, ErrorCode, PgStreamError, TlsError } from '../../errors.js';
+import { EncryptionResponse } from '../../protocol/codes.js';
+import { encodeSSLRequest } from '../../protocol/frontend/ssl-request.js';
+import { MessageWriter } from '../../protocol/writer.js';
+import { closedError, guard, socketError } from './socket-guard.js';
+import type { SslMode, SslNegotiation } from '../../conninfo/values.js';
 
 /** The caller's upgrade: turns the plain socket into a TLS stream (e.g. with `tls.connect`). */
 export type TlsUpgrade = (socket: Duplex) => Promise<Duplex>;
@@ -243,7 +243,7 @@ export function requestTls(socket: Duplex): Promise<TlsAnswer> {
     socket.on('close', onEnd);
     socket.on('error', onError);
     const w = new MessageWriter(16);
-    writeSSLRequest(w);
+    encodeSSLRequest(w);
     socket.write(w.toBytes());
     socket.resume();
   });

@@ -8,9 +8,8 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { startEmbeddedPostgres } from './embedded/index.js';
-import type { EmbeddedPostgres } from './embedded/index.js';
-import { unixSocketPath } from './connection/conninfo.js';
+import { startEmbeddedPostgres } from '../support/embedded/index.js';
+import type { EmbeddedPostgres } from '../support/embedded/index.js';
 import {
   AuthenticationMode,
   ConnectionBuilder,
@@ -20,8 +19,9 @@ import {
   int4,
   oid,
   resolveConnectOptions,
-} from './index.js';
-import type { Connection } from './index.js';
+  unixSocketPath,
+} from 'pg-stream';
+import type { Connection } from 'pg-stream';
 
 /** Where the demo connects. */
 interface Target {

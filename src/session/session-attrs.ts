@@ -7,9 +7,9 @@
  * host is tried (ConnectionError), like an unreachable one.
  */
 import { ConnectionError, ErrorCode, ServerError } from '../errors.js';
-import type { Connected } from './builder.js';
+import type { Connected } from './connection.js';
 import type { Connection } from './connection.js';
-import type { TargetSessionAttrs } from './conninfo-values.js';
+import type { TargetSessionAttrs } from '../conninfo/values.js';
 
 /** The attributes one pass over the host list checks (`standby` is prefer-standby's first pass). */
 export type SessionAttrsCheck = TargetSessionAttrs | 'standby';

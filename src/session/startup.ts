@@ -13,12 +13,12 @@
 import { ErrorCode, ProtocolError, ServerError } from '../errors.js';
 import { AuthCode, Limits, MessageCode, ProtocolVersion } from '../protocol/codes.js';
 import type { TransactionStatus } from '../protocol/codes.js';
-import { protocolMinor, writeStartupMessage } from '../protocol/frontend/startup-message.js';
+import { protocolMinor, encodeStartupMessage } from '../protocol/frontend/startup-message.js';
 import type { Authentication, BackendMessage, NegotiateProtocolVersion, PasswordKind } from '../protocol/messages.js';
 import { MessageWriter } from '../protocol/writer.js';
 import type { Transport } from '../transport/transport.js';
-import { Authenticator } from './authenticate.js';
-import type { AuthTransportInfo } from './authenticate.js';
+import { Authenticator } from './authenticator.js';
+import type { AuthTransportInfo } from './authenticator.js';
 import type { SessionSettings } from './settings.js';
 import type { StartupResult } from './startup-result.js';
 import { MAX_STARTUP_NOTICES, setParameter } from './limits.js';
@@ -114,7 +114,7 @@ export async function runStartup(
   onAuthResponse?: (kind: PasswordKind) => void,
 ): Promise<StartupResult> {
   const out = new MessageWriter(512);
-  writeStartupMessage(out, { protocol: settings.maxProtocol, parameters: settings.parameters });
+  encodeStartupMessage(out, { protocol: settings.maxProtocol, parameters: settings.parameters });
   await transport.write(out.toBytes());
   out.clear();
 

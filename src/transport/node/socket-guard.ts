@@ -5,8 +5,8 @@
  * so no phase ever leaves the socket unguarded, and converts Node errors into typed errors.
  */
 import type { Duplex } from 'node:stream';
-import { ConnectionError, ErrorCode } from '../errors.js';
-import type { PgStreamError } from '../errors.js';
+import { ConnectionError, ErrorCode } from '../../errors.js';
+import type { PgStreamError } from '../../errors.js';
 
 /** The first error a guarded stream emitted, if any. */
 export interface GuardState {

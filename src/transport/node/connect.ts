@@ -16,21 +16,26 @@
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { RequireAuth } from '../auth/policy.js';
-import type { Tracer } from '../protocol/trace.js';
-import { ConnectionError, ErrorCode, PgStreamError, ServerError, TlsError } from '../errors.js';
-import { NodeSocketTransport } from '../transport/node-socket.js';
-import { guard, whenConnected } from '../transport/socket-guard.js';
-import { AuthenticationMode } from './auth-mode.js';
-import type { Connected, TlsOptions } from './builder.js';
-import { resolveConnectOptions, unixSocketPath } from './conninfo.js';
-import type { ConnectOptions, ConnectOptionsInput, Env, HostSpec } from './conninfo.js';
-import type { RequireAuthPolicy, SslMode } from './conninfo-values.js';
-import { Deadline } from './deadline.js';
-import { newReader, secureStream, startSession, typed, wireTracer } from './establish.js';
-import { checkSessionAttrs, wantsStandbyFirst } from './session-attrs.js';
-import { DEFAULT_CANCEL_TIMEOUT_MS } from './settings.js';
-import type { SessionSettings } from './settings.js';
+import { AuthenticationMode } from '../../auth/authentication-mode.js';
+import type { RequireAuth } from '../../auth/policy.js';
+import { unixSocketPath } from '../../conninfo/conninfo.js';
+import type { ConnectOptions, ConnectOptionsInput, Env, HostSpec } from '../../conninfo/conninfo.js';
+import { lookupPassfile, passfileHost } from '../../conninfo/passfile.js';
+import type { RequireAuthPolicy, SslMode } from '../../conninfo/values.js';
+import { ConnectionError, ErrorCode, PgStreamError, ServerError, TlsError } from '../../errors.js';
+import type { Tracer } from '../../protocol/trace.js';
+import type { Connected } from '../../session/connection.js';
+import { Deadline } from '../../session/deadline.js';
+import { checkSessionAttrs, wantsStandbyFirst } from '../../session/session-attrs.js';
+import { DEFAULT_CANCEL_TIMEOUT_MS } from '../../session/settings.js';
+import { startSession, typed, wireTracer } from '../../session/start-session.js';
+import { cancelSender } from './cancel.js';
+import { secureStream } from './establish.js';
+import { resolveConnectOptions } from './local-facts.js';
+import { readPassfile } from './passfile.js';
+import type { NodeSettings, TlsOptions } from './settings.js';
+import { guard, whenConnected } from './socket-guard.js';
+import { NodeSocketTransport } from './socket-transport.js';
 import { loadTlsFiles } from './tls-files.js';
 
 /** Settings of `connect()` that have no libpq keyword. */
@@ -49,6 +54,8 @@ export interface ConnectExtras {
   readonly tls?: TlsOptions;
   /** Traces every message of the session in libpq's PQtrace format (see `Tracer`). */
   readonly trace?: Tracer;
+  /** Read deadline in ms while the server owes an answer (see `ConnectionBuilder.readTimeout`); 0 = none. */
+  readonly readTimeout?: number;
 }
 
 /** conninfo's parsed require_auth, in the form the auth policy checks take. */
@@ -59,7 +66,7 @@ function requireAuthOf(policy: RequireAuthPolicy | undefined): RequireAuth | nul
 }
 
 /** The session settings for `options` (sslmode replaced per attempt). */
-function settingsOf(options: ConnectOptions, extras: ConnectExtras, tls: TlsOptions): SessionSettings {
+function settingsOf(options: ConnectOptions, extras: ConnectExtras, tls: TlsOptions): NodeSettings {
   const parameters = new Map(options.startupParameters);
   // Text is decoded as UTF-8 throughout; ask the server for it unless the caller chose otherwise.
   if (!parameters.has('client_encoding')) parameters.set('client_encoding', 'UTF8');
@@ -76,6 +83,7 @@ function settingsOf(options: ConnectOptions, extras: ConnectExtras, tls: TlsOpti
     allowCleartextOverPlaintext: extras.allowCleartextOverPlaintext ?? false,
     connectTimeoutMs: options.connectTimeoutMs ?? 0,
     cancelTimeoutMs: extras.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
+    readTimeoutMs: extras.readTimeout ?? 0,
     maxMessageLength: extras.maxMessageLength,
     maxScramIterations: extras.maxScramIterations,
     cancelOpener: undefined,
@@ -106,7 +114,7 @@ function unreachable(err: unknown): boolean {
 async function attempt(
   host: HostSpec,
   options: ConnectOptions,
-  settings: SessionSettings,
+  settings: NodeSettings,
   deadline: Deadline,
 ): Promise<Connected> {
   const dial = dialOptions(host, options);
@@ -114,11 +122,11 @@ async function attempt(
   const confidential = host.isUnixSocket;
   const wire = wireTracer(settings);
   if (settings.sslmode === 'disable') {
-    const reader = newReader(settings);
-    const transport = NodeSocketTransport.openDirect(dial, reader);
+    const cancel = cancelSender({ open, tls: null });
+    const transport = NodeSocketTransport.openDirect(dial, { confidential, cancel });
     deadline.onExpire(() => transport.destroy(deadline.error));
     await deadline.race(whenConnected(transport.stream));
-    return startSession(transport, reader, settings, deadline, { open, tls: null }, confidential, wire);
+    return startSession(transport, settings, { deadline, cancel, wire });
   }
   const socket = net.connect(dial);
   guard(socket);
@@ -126,9 +134,9 @@ async function attempt(
   try {
     await deadline.race(whenConnected(socket));
     const secured = await secureStream(socket, settings, null, deadline, host.host, wire);
-    const reader = newReader(settings);
-    const transport = new NodeSocketTransport(secured.stream, reader, { encrypted: secured.encrypted });
-    return await startSession(transport, reader, settings, deadline, { open, tls: secured.tls }, confidential, wire);
+    const cancel = cancelSender({ open, tls: secured.tls });
+    const transport = new NodeSocketTransport(secured.stream, { encrypted: secured.encrypted, confidential, cancel });
+    return await startSession(transport, settings, { deadline, cancel, wire });
   } catch (err) {
     socket.destroy();
     throw err;
@@ -136,10 +144,10 @@ async function attempt(
 }
 
 /** The attempts for one host with libpq's allow/prefer fallbacks, under one deadline. */
-async function connectHost(host: HostSpec, options: ConnectOptions, base: SessionSettings): Promise<Connected> {
+async function connectHost(host: HostSpec, options: ConnectOptions, base: NodeSettings): Promise<Connected> {
   const deadline = new Deadline(base.connectTimeoutMs);
   const mode: SslMode = host.isUnixSocket ? 'disable' : base.sslmode;
-  const withMode = (sslmode: SslMode): SessionSettings => ({ ...base, sslmode });
+  const withMode = (sslmode: SslMode): NodeSettings => ({ ...base, sslmode });
   try {
     if (mode === 'allow') {
       try {
@@ -189,6 +197,13 @@ export async function connect(target?: string | ConnectOptionsInput, extras: Con
     : resolveConnectOptions(undefined, target, extras.env);
   const tls = await loadTlsFiles(options, extras.tls ?? {});
   const base = settingsOf(options, extras, tls);
+  // libpq reads the password file only when no password was given, and matches it per host.
+  const passfile = options.password === undefined ? await readPassfile(options.passfile) : undefined;
+  const forHost = (host: HostSpec): NodeSettings => {
+    if (passfile === undefined) return base;
+    const password = lookupPassfile(passfile, { host: passfileHost(host), port: host.port, database: options.database, user: options.user });
+    return password === undefined ? base : { ...base, auth: AuthenticationMode.password(password) };
+  };
   const hosts = options.loadBalanceHosts === 'random' ? shuffled(options.hosts) : [...options.hosts];
   // prefer-standby: a first pass accepts only standbys, a second pass anything (libpq).
   const passes = wantsStandbyFirst(options.targetSessionAttrs) ? (['standby', 'any'] as const) : ([options.targetSessionAttrs] as const);
@@ -197,7 +212,7 @@ export async function connect(target?: string | ConnectOptionsInput, extras: Con
     for (const host of hosts) {
       let connected: Connected;
       try {
-        connected = await connectHost(host, options, base);
+        connected = await connectHost(host, options, forHost(host));
       } catch (err) {
         last = typed(err);
         if (unreachable(err)) continue;

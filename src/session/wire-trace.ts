@@ -1,18 +1,18 @@
 /**
  * Connection tracing in libpq's PQtrace format: every message in both directions goes to a
- * `Tracer` (src/protocol/trace.ts), startup included. Sent bytes are decoded again with a
- * FrontendReader (lengths read from the frames themselves); received messages are traced as the
- * connection takes them from the reader. The tracer redacts secrets itself; a tracer or sink that
+ * `Tracer` (src/protocol/trace.ts), startup included. Sent bytes are decoded with a FrontendReader
+ * (the builders write bytes, not message objects; lengths come from the frames themselves);
+ * received messages are traced as the connection takes them from the reader, with the wire length
+ * the reader reports (no re-encoding). The tracer redacts secrets itself; a tracer or sink that
  * throws is isolated and never affects the connection.
  */
-import { encodeBackend } from '../protocol/backend/index.js';
 import { EncryptionResponse } from '../protocol/codes.js';
 import { FrontendReader } from '../protocol/frontend/frontend-reader.js';
 import type { BackendMessage, FrontendMessage, PasswordKind } from '../protocol/messages.js';
 import type { Tracer } from '../protocol/trace.js';
-import { MessageWriter } from '../protocol/writer.js';
 import type { PgStreamError } from '../errors.js';
-import type { Transport } from '../transport/transport.js';
+import type { BackendReader } from '../protocol/backend-reader.js';
+import type { ByteSink, CancelRequestSender, Transport } from '../transport/transport.js';
 import type { FrameSource } from './connection.js';
 
 const LENGTH_WORD = 4;
@@ -29,7 +29,6 @@ function int32(b: Uint8Array, at: number): number {
 export class WireTracer {
   readonly #tracer: Tracer;
   readonly #frontend = new FrontendReader();
-  readonly #scratch = new MessageWriter(256);
   #broken = false;
 
   constructor(tracer: Tracer) {
@@ -80,15 +79,9 @@ export class WireTracer {
     });
   }
 
-  /** Traces one received message (its length is recomputed by encoding it again). */
-  received(msg: BackendMessage): void {
-    this.#safely(() => {
-      const w = this.#scratch;
-      w.clear();
-      encodeBackend(w, msg);
-      this.#tracer.backend(msg, w.length - TYPE_BYTE);
-      if (w.buf.length > 64 * 1024) this.#scratch.buf = new Uint8Array(256);
-    });
+  /** Traces one received message; `length` is its length word as on the wire. */
+  received(msg: BackendMessage, length: number): void {
+    this.#safely(() => this.#tracer.backend(msg, length));
   }
 }
 
@@ -105,6 +98,22 @@ export class TracingTransport implements Transport {
 
   get error(): PgStreamError | null {
     return this.inner.error;
+  }
+
+  get confidential(): boolean {
+    return this.inner.confidential === true;
+  }
+
+  get serverCertificate(): Uint8Array | null {
+    return this.inner.serverCertificate ?? null;
+  }
+
+  get sendCancelRequest(): CancelRequestSender | undefined {
+    return this.inner.sendCancelRequest;
+  }
+
+  attach(sink: ByteSink): void {
+    this.inner.attach(sink);
   }
 
   fill(): Promise<void> {
@@ -125,32 +134,16 @@ export class TracingTransport implements Transport {
   }
 }
 
-/** A reader wrapper that traces each message as it is taken. */
+/** A reader wrapper that traces each message as it is taken, with its wire length. */
 export class TracingSource implements FrameSource {
   constructor(
-    private readonly inner: FrameSource,
+    private readonly inner: BackendReader,
     private readonly wire: WireTracer,
   ) {}
 
   next(): BackendMessage | null {
     const msg = this.inner.next();
-    if (msg !== null) this.wire.received(msg);
+    if (msg !== null) this.wire.received(msg, this.inner.messageLength);
     return msg;
-  }
-
-  writable(): Uint8Array {
-    return this.inner.writable();
-  }
-
-  commit(n: number, landed?: Uint8Array): void {
-    this.inner.commit(n, landed);
-  }
-
-  push(chunk: Uint8Array): number {
-    return this.inner.push(chunk);
-  }
-
-  get free(): number {
-    return this.inner.free;
   }
 }

@@ -18,9 +18,10 @@
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ConnectionError, ErrorCode, PgStreamError } from '../errors.js';
+import { ConnectionError, ErrorCode, PgStreamError } from '../../errors.js';
 import { closedError, guard, socketError } from './socket-guard.js';
-import type { ByteSink, Transport } from './transport.js';
+import { peerCertificate } from './tls.js';
+import type { ByteSink, CancelRequestSender, Transport } from '../transport.js';
 
 /** Reads smaller than this go to the spill buffer, and the socket pauses below this much free space. */
 const MIN_DIRECT_READ = 16 * 1024;
@@ -42,7 +43,19 @@ const END_TIMEOUT_MS = 5_000;
 export interface NodeSocketTransportOptions {
   /** True when `stream` is encrypted (a TLS socket). */
   encrypted: boolean;
+  /** True for a private channel without TLS (a Unix socket): a cleartext password may cross it. */
+  confidential?: boolean;
+  /** How to send a CancelRequest to the same server (a fresh socket with the same security). */
+  cancel?: CancelRequestSender;
 }
+
+/** A sink that takes nothing: input waits in the queue until the session attaches its reader. */
+const UNATTACHED: ByteSink = {
+  writable: () => new Uint8Array(0),
+  commit: () => undefined,
+  push: () => 0,
+  free: 0,
+};
 
 interface PendingWrite {
   resolve(): void;
@@ -55,9 +68,11 @@ const directSockets = new WeakMap<Duplex, { spill: Uint8Array; transport: NodeSo
 /** A Transport over a Node stream. */
 export class NodeSocketTransport implements Transport {
   readonly encrypted: boolean;
+  readonly confidential: boolean;
+  readonly sendCancelRequest: CancelRequestSender | undefined;
   /** The stream carrying the session (for address and certificate queries). */
   readonly stream: Duplex;
-  readonly #sink: ByteSink;
+  #sink: ByteSink = UNATTACHED;
   readonly #spill: Uint8Array | null;
   #error: PgStreamError | null = null;
   #queue: Uint8Array[] = [];
@@ -77,10 +92,11 @@ export class NodeSocketTransport implements Transport {
    * Wraps a stream. A socket from `openDirect` keeps its direct read path; any other stream is read
    * through `'data'` (copy mode) and must have no other `'data'` consumer.
    */
-  constructor(stream: Duplex, sink: ByteSink, options: NodeSocketTransportOptions) {
+  constructor(stream: Duplex, options: NodeSocketTransportOptions) {
     this.stream = stream;
-    this.#sink = sink;
     this.encrypted = options.encrypted;
+    this.confidential = options.confidential === true;
+    this.sendCancelRequest = options.cancel;
     const direct = directSockets.get(stream);
     this.#spill = direct?.spill ?? null;
     this.#watch();
@@ -93,10 +109,10 @@ export class NodeSocketTransport implements Transport {
   }
 
   /**
-   * Opens a plain TCP or Unix socket whose reads land directly in `sink`'s memory (`onread`), and
-   * wraps it. The stream may still be connecting: use `whenConnected(transport.stream)`.
+   * Opens a plain TCP or Unix socket whose reads land directly in the attached reader's memory
+   * (`onread`), and wraps it. The stream may still be connecting: use `whenConnected(transport.stream)`.
    */
-  static openDirect(options: net.NetConnectOpts, sink: ByteSink): NodeSocketTransport {
+  static openDirect(options: net.NetConnectOpts, transportOptions: Omit<NodeSocketTransportOptions, 'encrypted'> = {}): NodeSocketTransport {
     const entry: { spill: Uint8Array; transport: NodeSocketTransport | null } = {
       spill: new Uint8Array(SPILL_SIZE),
       transport: null,
@@ -111,11 +127,22 @@ export class NodeSocketTransport implements Transport {
       },
     } as net.NetConnectOpts);
     directSockets.set(socket, entry);
-    return new NodeSocketTransport(socket, sink, { encrypted: false });
+    return new NodeSocketTransport(socket, { ...transportOptions, encrypted: false });
   }
 
   get error(): PgStreamError | null {
     return this.#error;
+  }
+
+  /** The server's certificate (DER) when the stream is a TLS socket, for SCRAM channel binding. */
+  get serverCertificate(): Uint8Array | null {
+    return this.encrypted ? peerCertificate(this.stream) : null;
+  }
+
+  /** Attaches the session's reader; bytes received before this wait in the queue. */
+  attach(sink: ByteSink): void {
+    if (this.#sink !== UNATTACHED) throw new ConnectionError(ErrorCode.SOCKET_ERROR, 'the transport already has a reader attached');
+    this.#sink = sink;
   }
 
   /** True when input reaches the reader through `onread` (no copy). */

@@ -31,8 +31,7 @@ const k = (env?: string, extra?: Omit<KeywordSpec, 'env'>): KeywordSpec =>
 export const KEYWORDS: ReadonlyMap<string, KeywordSpec> = new Map<string, KeywordSpec>([
   ['user', k('PGUSER')],
   ['password', k('PGPASSWORD', { secret: true })],
-  // The password file is not read by pg-stream; the keyword is accepted so libpq strings still parse.
-  ['passfile', k()],
+  ['passfile', k('PGPASSFILE')],
   ['channel_binding', k('PGCHANNELBINDING')],
   ['connect_timeout', k('PGCONNECT_TIMEOUT')],
   ['dbname', k('PGDATABASE')],

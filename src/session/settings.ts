@@ -1,19 +1,17 @@
 /**
- * SessionSettings: everything a connection attempt needs, whichever way it was configured (the
- * builder, or a connection string through `connect()`). One plain record so that the startup,
- * authentication, TLS and cancel code read the same names, with libpq's defaults.
+ * SessionSettings: everything the transport-neutral part of a connection attempt needs — startup
+ * parameters, credentials, protocol versions, the authentication policy, deadlines and limits —
+ * whichever way it was configured (a builder, or a connection string through `connect()`). One
+ * plain record so that startup, authentication and the connection read the same names, with
+ * libpq's defaults. TLS and dialing settings belong to the Node transport
+ * (src/transport/node/settings.ts).
  */
-import type { Duplex } from 'node:stream';
 import type { RequireAuth } from '../auth/policy.js';
+import type { AuthenticationMode } from '../auth/authentication-mode.js';
 import type { Tracer } from '../protocol/trace.js';
-import type { ChannelBinding, SslMode, SslNegotiation } from './conninfo-values.js';
-import type { AuthenticationMode } from './auth-mode.js';
-import type { TlsPolicy } from './tls.js';
+import type { ChannelBinding } from '../conninfo/values.js';
 
-/** Opens a fresh stream to the same server (for CancelRequest); it may still be connecting. */
-export type StreamOpener = () => Duplex | Promise<Duplex>;
-
-/** The resolved settings of one connection attempt. */
+/** The resolved settings of one session. */
 export interface SessionSettings {
   /** StartupMessage parameters in order (`user` first). */
   readonly parameters: ReadonlyMap<string, string>;
@@ -22,10 +20,6 @@ export interface SessionSettings {
   readonly minProtocol: number;
   /** Version asked for in the StartupMessage. */
   readonly maxProtocol: number;
-  readonly sslmode: SslMode;
-  readonly sslnegotiation: SslNegotiation;
-  /** Certificates, SNI and TLS versions for the upgrades this library performs itself. */
-  readonly tls: Omit<TlsPolicy, 'sslmode' | 'negotiation'>;
   readonly channelBinding: ChannelBinding;
   /** libpq `require_auth`; null = any method. */
   readonly requireAuth: RequireAuth | null;
@@ -35,12 +29,15 @@ export interface SessionSettings {
   readonly connectTimeoutMs: number;
   /** Deadline of a CancelRequest (connect, send, wait for the server to close). */
   readonly cancelTimeoutMs: number;
+  /**
+   * Longest wait for the server while it owes an answer (a read deadline, RELIABILITY.md case 28);
+   * 0 = none. Past it the connection fails with PGS_TIMEOUT.
+   */
+  readonly readTimeoutMs: number;
   /** Largest backend message accepted (the reader's limit); undefined = the reader's default. */
   readonly maxMessageLength: number | undefined;
   /** Cap on the SCRAM iteration count a server may ask for; undefined = the auth default. */
   readonly maxScramIterations: number | undefined;
-  /** How to open a stream for CancelRequest; undefined = derive it from the connection's socket. */
-  readonly cancelOpener: StreamOpener | undefined;
   /** Where every message of the session is traced (PQtrace format), or undefined. */
   readonly tracer?: Tracer | undefined;
 }

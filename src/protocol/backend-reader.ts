@@ -21,6 +21,8 @@
 import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
 import { createCore, type WasmCore } from '../wasm/core.js';
 import { Layout, Status } from '../wasm/layout.js';
+import { CoreTables } from '../wasm/tables.js';
+import { scanError } from './scan-errors.js';
 import { decodeBackend } from './backend/index.js';
 import { decodeDataRow, WasmDataRow } from './backend/data-row.js';
 import { Limits, MessageCode } from './codes.js';
@@ -47,48 +49,10 @@ const LENGTH_WORD = 4;
 /** First capacity of a slow-path body; it doubles as bytes arrive, up to the declared length. */
 const SLOW_PATH_FIRST = 2 * Layout.INPUT_SIZE;
 
-const { INPUT, INPUT_SIZE, MESSAGE_WORDS, MESSAGE_BODY, MESSAGE_LENGTH, MESSAGE_FIRST_FIELD } = Layout;
+const { INPUT, INPUT_SIZE } = Layout;
 const INPUT_END = INPUT + INPUT_SIZE;
-const TABLE = Layout.MESSAGES >> 2;
-const RESULT = Layout.RESULT >> 2;
 
 const DATA_ROW = MessageCode.DATA_ROW;
-
-/** PostgreSQL's name of a backend message type, for error messages (`READY_FOR_QUERY` → `ReadyForQuery`). */
-const names = new Map<number, string>(
-  Object.entries(MessageCode).map(([key, code]) => [
-    code,
-    key.toLowerCase().replace(/(^|_)([a-z])/g, (_, _sep: string, c: string) => c.toUpperCase()),
-  ]),
-);
-
-function typeName(type: number): string {
-  return names.get(type) ?? `message 0x${type.toString(16).padStart(2, '0')}`;
-}
-
-/** The typed error for a scan that stopped on a violation. */
-function scanError(status: number, type: number, length: number, detail: number): PgStreamError {
-  const name = typeName(type);
-  switch (status) {
-    case Status.LENGTH_TOO_SHORT:
-      return new ProtocolError(ErrorCode.FRAME_LENGTH_TOO_SHORT, `${name} declares length ${length}, below its minimum of ${detail}`);
-    case Status.LENGTH_MISMATCH:
-      return new ProtocolError(ErrorCode.FRAME_LENGTH_MISMATCH, `${name} must have length ${detail}, got ${length}`);
-    case Status.TOO_LARGE:
-      return new ProtocolError(ErrorCode.FRAME_TOO_LARGE, `${name} declares length ${length}, above its limit of ${detail}`);
-    case Status.UNKNOWN_TYPE:
-      return new ProtocolError(ErrorCode.UNKNOWN_MESSAGE, `unknown backend message type 0x${type.toString(16).padStart(2, '0')}`);
-    case Status.FIELD_COUNT:
-      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow promises ${detail} fields in a ${length - LENGTH_WORD}-byte body`);
-    case Status.FIELD_LENGTH:
-      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow field ${detail} has a negative length other than -1`);
-    case Status.FIELD_OVERRUN:
-      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow field ${detail} runs past the end of the message`);
-    case Status.TRAILING_BYTES:
-      return new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `DataRow has ${detail} bytes left over after its last field`);
-  }
-  return new ProtocolError(ErrorCode.WASM_FAULT, `the WebAssembly scanner returned the unexpected status ${status}`);
-}
 
 function invalid(what: string): ClientError {
   return new ClientError(ErrorCode.INVALID_ARGUMENT, what);
@@ -97,11 +61,10 @@ function invalid(what: string): ClientError {
 /** Frames and decodes the messages of a backend (server → client) byte stream. */
 export class BackendReader {
   private readonly core: WasmCore;
+  private readonly tables: CoreTables;
   private readonly row: WasmDataRow;
   private readonly block: RowBlock;
   private maxLength: number;
-  private memory: Uint8Array;
-  private words: Int32Array;
   /** First byte of the input region not yet framed. */
   private head: number = INPUT;
   /** End of the bytes written to the input region. */
@@ -115,6 +78,8 @@ export class BackendReader {
   private bigFilled = 0;
   /** The slow-path body's declared length (`big` grows towards it). */
   private bigLength = 0;
+  /** Wire length of the last message `next()` returned when it came from the slow path, else -1. */
+  private bigDelivered = -1;
   private error: PgStreamError | null = null;
 
   constructor(options: BackendReaderOptions = {}) {
@@ -122,10 +87,9 @@ export class BackendReader {
     this.maxLength = max;
     this.core = createCore();
     this.core.configure(max);
-    this.memory = this.core.bytes;
-    this.words = this.core.words;
-    this.row = new WasmDataRow(this.core);
-    this.block = new RowBlock(this.core, this.row);
+    this.tables = new CoreTables(this.core);
+    this.row = new WasmDataRow(this.tables);
+    this.block = new RowBlock(this.tables, this.row);
   }
 
   /**
@@ -149,7 +113,7 @@ export class BackendReader {
     if (this.big !== null && this.bigFilled < this.bigLength) {
       return this.reserveBig(this.bigFilled + 1).subarray(this.bigFilled);
     }
-    return this.memory.subarray(this.tail, INPUT_END);
+    return this.tables.bytes.subarray(this.tail, INPUT_END);
   }
 
   /**
@@ -183,7 +147,7 @@ export class BackendReader {
 
   /** Bytes held that `next()` has not returned yet. */
   get buffered(): number {
-    const start = this.cursor < this.count ? this.words[TABLE + this.cursor * MESSAGE_WORDS + MESSAGE_BODY]! - HEADER : this.head;
+    const start = this.cursor < this.count ? this.tables.messageBody(this.cursor) - HEADER : this.head;
     return this.tail - start + (this.big === null ? 0 : HEADER + this.bigFilled);
   }
 
@@ -198,19 +162,26 @@ export class BackendReader {
    * message. Throws a ProtocolError on malformed input, and the same error on every later call.
    */
   next(): BackendMessage | null {
-    // Fast path: the next DataRow of the current batch (a detached `words` reads undefined: slow path).
+    // Fast path: the next DataRow of the current batch (a detached view reads undefined: slow path).
     const k = this.cursor;
     if (k < this.count) {
-      const w = TABLE + k * MESSAGE_WORDS;
-      const words = this.words;
-      if (words[w] === DATA_ROW) {
+      const t = this.tables;
+      if (t.messageType(k) === DATA_ROW) {
         this.cursor = k + 1;
-        const body = words[w + MESSAGE_BODY]!;
-        const memory = this.memory;
-        return this.row.point(words[w + MESSAGE_FIRST_FIELD]!, (memory[body]! << 8) | memory[body + 1]!, body, words[w + MESSAGE_LENGTH]!);
+        const body = t.messageBody(k);
+        return this.row.point(t.messageFirstField(k), t.fieldCountAt(body), body, t.messageLength(k));
       }
     }
     return this.nextSlow();
+  }
+
+  /**
+   * The length word of the last message `next()` returned, as on the wire (it counts itself, not
+   * the type byte): what a trace prints, without encoding the message again.
+   */
+  get messageLength(): number {
+    if (this.bigDelivered >= 0) return this.bigDelivered;
+    return this.cursor > 0 ? this.tables.messageLength(this.cursor - 1) + LENGTH_WORD : 0;
   }
 
   /** Every other case of `next()`: other messages, a new batch, errors (which poison the reader). */
@@ -218,7 +189,7 @@ export class BackendReader {
     if (this.error !== null) throw this.error;
     try {
       // A detached view reads as empty: the memory buffer was replaced, rebuild the views.
-      if (this.memory.length === 0) this.refresh();
+      if (this.tables.detached) this.refresh();
       if (this.cursor < this.count) return this.message(this.cursor++);
       return this.advance();
     } catch (err) {
@@ -241,15 +212,13 @@ export class BackendReader {
   nextRows(): RowBlock | null {
     if (this.error !== null) throw this.error;
     try {
-      if (this.memory.length === 0) this.refresh();
+      if (this.tables.detached) this.refresh();
       if (this.cursor >= this.count && !this.frame()) return null;
-      const words = this.words;
       const start = this.cursor;
-      let k = start;
-      while (k < this.count && words[TABLE + k * MESSAGE_WORDS] === DATA_ROW) k++;
-      if (k === start) return null;
-      this.cursor = k;
-      return this.block.point(start, k - start);
+      const rows = this.tables.dataRowRun(start, this.count, DATA_ROW);
+      if (rows === 0) return null;
+      this.cursor = start + rows;
+      return this.block.point(start, rows);
     } catch (err) {
       throw this.poison(err);
     }
@@ -257,16 +226,12 @@ export class BackendReader {
 
   /** Message-table entry `k` of the current batch as a message. */
   private message(k: number): BackendMessage {
-    const w = TABLE + k * MESSAGE_WORDS;
-    const words = this.words;
-    const type = words[w]!;
-    const body = words[w + MESSAGE_BODY]!;
-    const length = words[w + MESSAGE_LENGTH]!;
-    if (type === DATA_ROW) {
-      const memory = this.memory;
-      return this.row.point(words[w + MESSAGE_FIRST_FIELD]!, (memory[body]! << 8) | memory[body + 1]!, body, length);
-    }
-    return decodeBackend(type, this.memory.subarray(body, body + length));
+    const t = this.tables;
+    const type = t.messageType(k);
+    const body = t.messageBody(k);
+    const length = t.messageLength(k);
+    if (type === DATA_ROW) return this.row.point(t.messageFirstField(k), t.fieldCountAt(body), body, length);
+    return decodeBackend(type, t.bytes.subarray(body, body + length));
   }
 
   /** Everything handed out is consumed: deliver the slow-path message, or frame the next batch. */
@@ -275,6 +240,7 @@ export class BackendReader {
     const big = this.big;
     if (big === null || this.bigFilled < this.bigLength) return null;
     this.big = null;
+    this.bigDelivered = this.bigLength + LENGTH_WORD;
     return this.bigType === MessageCode.DATA_ROW ? decodeDataRow(big) : decodeBackend(this.bigType, big);
   }
 
@@ -284,6 +250,7 @@ export class BackendReader {
    */
   private frame(): boolean {
     this.count = this.cursor = 0;
+    this.bigDelivered = -1;
     if (this.big !== null) return false;
     if (this.head === this.tail) {
       this.head = this.tail = INPUT;
@@ -291,12 +258,12 @@ export class BackendReader {
     }
     this.refresh();
     const status = this.core.scan(this.head, this.tail, BATCH_BUDGET);
-    const words = this.words;
-    const messages = words[RESULT + Layout.RESULT_MESSAGES]!;
-    const stop = words[RESULT + Layout.RESULT_STOP]!;
+    const t = this.tables;
+    const messages = t.result(Layout.RESULT_MESSAGES);
+    const stop = t.result(Layout.RESULT_STOP);
     if (messages > 0) {
       // Anything after them (a violation, a message too big) is met again by the next scan from `stop`.
-      this.row.batch(this.head, stop, words[RESULT + Layout.RESULT_FIELDS]!, words[RESULT + Layout.RESULT_ASCII] === 1);
+      this.row.batch(this.head, stop, t.result(Layout.RESULT_FIELDS), t.result(Layout.RESULT_ASCII) === 1);
       this.head = stop;
       this.count = messages;
       return true;
@@ -305,19 +272,19 @@ export class BackendReader {
       this.compact();
       return false;
     }
-    const type = words[RESULT + Layout.RESULT_TYPE]!;
-    const length = words[RESULT + Layout.RESULT_LENGTH]!;
+    const type = t.result(Layout.RESULT_TYPE);
+    const length = t.result(Layout.RESULT_LENGTH);
     if (status === Status.TOO_BIG) {
       this.startBig(type, length);
       return false;
     }
-    throw scanError(status, type, length, words[RESULT + Layout.RESULT_DETAIL]!);
+    throw scanError(status, type, length, t.result(Layout.RESULT_DETAIL));
   }
 
   /** Moves the incomplete message at `head` to the start of the input region. */
   private compact(): void {
     if (this.head === INPUT) return;
-    this.memory.copyWithin(INPUT, this.head, this.tail);
+    this.tables.bytes.copyWithin(INPUT, this.head, this.tail);
     this.tail -= this.head - INPUT;
     this.head = INPUT;
   }
@@ -330,7 +297,7 @@ export class BackendReader {
     // Everything buffered belongs to this message: it is longer than the region.
     const have = this.tail - this.head - HEADER;
     const big = new Uint8Array(Math.min(length - LENGTH_WORD, Math.max(SLOW_PATH_FIRST, have)));
-    big.set(this.memory.subarray(this.head + HEADER, this.tail));
+    big.set(this.tables.bytes.subarray(this.head + HEADER, this.tail));
     this.big = big;
     this.bigType = type;
     this.bigFilled = have;
@@ -358,12 +325,13 @@ export class BackendReader {
       if (taken === chunk.length) return taken;
     }
     this.refresh();
+    const memory = this.tables.bytes;
     const n = Math.min(chunk.length - taken, INPUT_END - this.tail);
-    if (chunk.buffer === this.memory.buffer) {
+    if (chunk.buffer === memory.buffer) {
       const from = chunk.byteOffset + taken;
-      this.memory.copyWithin(this.tail, from, from + n);
+      memory.copyWithin(this.tail, from, from + n);
     } else {
-      this.memory.set(chunk.subarray(taken, taken + n), this.tail);
+      memory.set(chunk.subarray(taken, taken + n), this.tail);
     }
     this.tail += n;
     return taken + n;
@@ -375,17 +343,12 @@ export class BackendReader {
     if (big !== null && this.bigFilled < this.bigLength) {
       return view.buffer === big.buffer && view.byteOffset === big.byteOffset + this.bigFilled;
     }
-    return view.buffer === this.memory.buffer && view.byteOffset === this.tail;
+    return view.buffer === this.tables.bytes.buffer && view.byteOffset === this.tail;
   }
 
   /** Rebuilds the memory views if the WASM memory's buffer changed (RELIABILITY case 26). */
   private refresh(): void {
-    const memory = this.core.refresh();
-    if (memory !== this.memory) {
-      this.memory = memory;
-      this.words = this.core.words;
-      this.row.rebind();
-    }
+    this.tables.refresh();
   }
 
   private check(): void {
