@@ -40,8 +40,8 @@ export interface FakeTlsOptions {
 
 /** One accepted connection, as seen by its script. */
 export class FakeSession {
-  /** The TCP socket. */
-  readonly raw: net.Socket;
+  /** The TCP socket (or, for an in-memory session, the server's end of the pair). */
+  readonly raw: net.Socket | Duplex;
   /** The stream the session currently speaks on (the TCP socket, or the TLS socket after an upgrade). */
   stream: Duplex;
   /** True after `upgradeTls()`. */
@@ -72,10 +72,10 @@ export class FakeSession {
     this.#notify();
   };
 
-  constructor(socket: net.Socket) {
+  constructor(socket: net.Socket | Duplex) {
     this.raw = socket;
     this.stream = socket;
-    socket.setNoDelay(true);
+    if (socket instanceof net.Socket) socket.setNoDelay(true);
     socket.on('error', () => undefined);
     socket.on('end', () => {
       this.clientClosed = true;
@@ -284,7 +284,7 @@ export class FakeSession {
 }
 
 /** A plain Duplex over `raw` that first yields `leftover` (bytes already taken off the socket). */
-function bridge(raw: net.Socket, leftover: Uint8Array[]): Duplex {
+function bridge(raw: net.Socket | Duplex, leftover: Uint8Array[]): Duplex {
   const d = new Duplex({
     read() {
       raw.resume();
