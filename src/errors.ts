@@ -9,7 +9,9 @@
  * - `ConnectionError`: the transport failed, closed or timed out;
  * - `TlsError`, `AuthError`: negotiation refused or failed (fatal during startup);
  * - `ServerError`: the server sent an ErrorResponse (carries its SQLSTATE and every field);
- * - `ConfigError`: a connection string or option could not be understood.
+ * - `ConfigError`: a connection string or option could not be understood;
+ * - `QueryError`: a query-layer call did not complete as asked (aborted, timed out, skipped or
+ *   rolled back with its pipeline segment, its COPY source failed); the connection stays usable.
  * Messages never contain passwords, proofs, salted passwords or cancel keys.
  */
 
@@ -36,6 +38,11 @@ export const ErrorCode = {
   SOCKET_ERROR: 'PGS_SOCKET_ERROR',
   TIMEOUT: 'PGS_TIMEOUT',
   ABORTED: 'PGS_ABORTED',
+  // The query layer.
+  BUSY: 'PGS_BUSY',
+  PIPELINE_ABORTED: 'PGS_PIPELINE_ABORTED',
+  PIPELINE_ROLLED_BACK: 'PGS_PIPELINE_ROLLED_BACK',
+  COPY_SOURCE: 'PGS_COPY_SOURCE',
   // TLS negotiation.
   TLS_REFUSED: 'PGS_TLS_REFUSED',
   TLS_REQUEST_REJECTED: 'PGS_TLS_REQUEST_REJECTED',
@@ -159,5 +166,18 @@ export class ServerError extends PgStreamError {
   /** The optional hint (field `H`). */
   get hint(): string | undefined {
     return this.fields.get('H');
+  }
+}
+
+/**
+ * A query-layer call that did not complete as asked while the connection stays usable: aborted by
+ * its signal or timeout (PGS_ABORTED, PGS_TIMEOUT), skipped by the server after an earlier error in
+ * its pipeline segment (PGS_PIPELINE_ABORTED), executed but rolled back with its segment or
+ * transaction (PGS_PIPELINE_ROLLED_BACK), or its COPY source failed (PGS_COPY_SOURCE). `cause` is
+ * the error behind it (the failing statement's ServerError, the source's error) when there is one.
+ */
+export class QueryError extends PgStreamError {
+  constructor(code: ErrorCode, message: string, options?: PgStreamErrorOptions) {
+    super(code, message, false, options);
   }
 }

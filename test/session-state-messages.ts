@@ -12,7 +12,8 @@ const field = (i: number): FieldDescription => ({
 function dataRow(n: number): DataRowView {
   const row: DataRowView = {
     type: 'DataRow', code: MessageCode.DATA_ROW, fieldCount: n,
-    isNull: () => false, bytes: () => new Uint8Array(0), text: () => '', fieldLength: () => 0, copy: () => row,
+    isNull: () => false, bytes: () => new Uint8Array(0), text: () => '', fieldLength: () => 0, fieldOffset: () => 0,
+    buffer: new Uint8Array(0), copy: () => row,
   };
   return row;
 }

@@ -66,6 +66,13 @@ export interface DataRowView extends M<'DataRow', C['DATA_ROW']> {
   text(i: number): string | null;
   /** Length of field `i` in bytes, -1 for NULL. */
   fieldLength(i: number): number;
+  /**
+   * Where field `i` starts in `buffer` (for value decoders that read `buffer[offset, offset +
+   * fieldLength(i))` in place, without a view per field). Meaningless for a NULL field.
+   */
+  fieldOffset(i: number): number;
+  /** The bytes the field offsets point into (the receive buffer, or a detached row's own body). */
+  readonly buffer: Uint8Array;
   /** A detached copy that stays valid forever. */
   copy(): DataRowView;
 }

@@ -61,6 +61,14 @@ export class DetachedDataRow implements DataRowView {
     return this.index[this.at(i) + 1]!;
   }
 
+  fieldOffset(i: number): number {
+    return this.index[this.at(i)]!;
+  }
+
+  get buffer(): Uint8Array {
+    return this.body;
+  }
+
   bytes(i: number): Uint8Array | null {
     const k = this.at(i);
     const length = this.index[k + 1]!;
@@ -209,6 +217,16 @@ export class WasmDataRow implements DataRowView {
 
   fieldLength(i: number): number {
     return this.tables.fieldLength(this.field(i));
+  }
+
+  fieldOffset(i: number): number {
+    return this.tables.fieldOffset(this.field(i));
+  }
+
+  get buffer(): Uint8Array {
+    const t = this.tables;
+    if (t.detached) t.refresh();
+    return t.bytes;
   }
 
   bytes(i: number): Uint8Array | null {

@@ -1,0 +1,52 @@
+/**
+ * The contract between the query layer and the connection's receive loop: every query-layer call
+ * becomes one or more `Operation`s, queued in the order their requests were written, and the loop
+ * hands each backend message to the operation at the head of the queue together with the `Outcome`
+ * the session state gave it (src/protocol/session-state.ts) — the seam results attach to.
+ * Asynchronous messages (NoticeResponse, NotificationResponse, ParameterStatus) never reach an
+ * operation; they go to the connection's event handlers.
+ */
+import type { PgStreamError } from '../errors.js';
+import type { BackendMessage } from '../protocol/messages.js';
+import type { Outcome } from '../protocol/session-state-codes.js';
+
+/** What an operation did with a message. */
+export const Step = {
+  /** Consumed; the operation expects more messages. */
+  CONTINUE: 0,
+  /** Consumed; the operation is complete and leaves the queue. */
+  DONE: 1,
+  /**
+   * Consumed, and a view of it went to a consumer who has not asked for more: stop reading (the
+   * socket pauses) until the operation calls `resume()` on the loop.
+   */
+  PAUSE: 2,
+  /**
+   * An ErrorResponse to an extended-protocol request: the operation is complete, and the server
+   * now skips every request until the next Sync, so the loop settles the operations queued before
+   * the next Sync operation as skipped (`skipped()`).
+   */
+  SKIP_TO_SYNC: 3,
+} as const;
+/** What an operation did with a message. */
+export type Step = (typeof Step)[keyof typeof Step];
+
+/** One query-layer request (or group of requests) awaiting the server's answers. */
+export interface Operation {
+  /** True for the operation that owns a Sync (its ReadyForQuery ends a segment). */
+  readonly sync: boolean;
+  /** Handles the next message addressed to this operation. */
+  handle(msg: BackendMessage, outcome: Outcome): Step;
+  /** The server skipped this operation's requests (an earlier error in its segment). */
+  skipped(): void;
+  /** The connection failed: settle with `err` (called once, for every queued operation). */
+  fail(err: PgStreamError): void;
+  /** Called when this operation reaches the head of the queue (its answers come next). */
+  started?(): void;
+}
+
+/** The part of the receive loop an operation uses to resume reading after a PAUSE. */
+export interface ReceiveLoop {
+  /** Reads on (synchronously as far as bytes are buffered) after the head operation paused. */
+  resume(): void;
+}

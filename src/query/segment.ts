@@ -1,0 +1,206 @@
+/**
+ * Segment: what happened to each statement of a pipeline segment (the statements up to a Sync),
+ * so that a statement is reported as done only when the server made it durable — the rule that
+ * keeps a pipeline from losing a write silently (PRODUCT.md, RELIABILITY.md case 27).
+ *
+ * The server's behaviour (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-PIPELINING,
+ * and BeginTransactionBlock/EndTransactionBlock in src/backend/access/transam/xact.c):
+ * - outside an explicit transaction block, the statements of a segment run in one implicit
+ *   transaction, committed at the Sync; an error rolls back the statements before it, and the
+ *   server skips every message after it until the Sync;
+ * - BEGIN inside a segment turns the implicit transaction into an explicit block (the statements
+ *   before it join the block); COMMIT (or END) commits everything undecided so far, also in an
+ *   implicit transaction; ROLLBACK undoes it; a COMMIT of a failed block answers `ROLLBACK`;
+ * - SAVEPOINT / ROLLBACK TO SAVEPOINT / RELEASE nest partial rollbacks inside a block;
+ * - a segment that ends with the block still open (ReadyForQuery `T`) leaves the caller's COMMIT to
+ *   decide: its statements are settled as executed, and a later COMMIT that the server answers with
+ *   ROLLBACK rejects (PGS_PIPELINE_ROLLED_BACK) instead of resolving; one that ends in a failed
+ *   block (`E`) can no longer commit what ran since the last savepoint: those are rolled back.
+ * Known limit: a command that forces an immediate commit (CREATE DATABASE, VACUUM as the first
+ * command of a segment) is reported rolled back if a later statement of its segment fails.
+ * Pure: no I/O; the connection feeds it the outcomes it reads.
+ */
+import { ErrorCode, QueryError } from '../errors.js';
+import type { ServerError } from '../errors.js';
+import { TransactionStatus } from '../protocol/codes.js';
+
+/** How a statement of the segment ended. */
+export type StatementFate =
+  /** Ran and committed (or, inside an explicit block left open, ran: the caller's COMMIT decides). */
+  | { readonly kind: 'done' }
+  /** Failed with the server's error. */
+  | { readonly kind: 'failed'; readonly error: ServerError }
+  /** Never ran: the server skipped it after an earlier error (`cause`) in the segment. */
+  | { readonly kind: 'aborted'; readonly error: QueryError }
+  /** Ran, then was rolled back with its transaction. */
+  | { readonly kind: 'rolledBack'; readonly error: QueryError };
+
+/** A statement as the segment sees it: its SQL (for transaction control) and where its fate goes. */
+export interface SegmentMember {
+  /** The statement's SQL text, read only to tell `ROLLBACK TO SAVEPOINT` and a rolled-back COMMIT apart. */
+  readonly sql: string;
+  /** Receives the statement's fate, exactly once. */
+  settle(fate: StatementFate): void;
+}
+
+const DONE: StatementFate = Object.freeze({ kind: 'done' });
+
+/** SQL with its leading whitespace and comments removed (`-- …` lines and `/* … *\/` blocks). */
+function leadingKeywords(sql: string): string {
+  let s = sql;
+  for (;;) {
+    const trimmed = s.trimStart();
+    if (trimmed.startsWith('--')) {
+      const nl = trimmed.indexOf('\n');
+      s = nl === -1 ? '' : trimmed.slice(nl + 1);
+    } else if (trimmed.startsWith('/*')) {
+      const end = trimmed.indexOf('*/');
+      s = end === -1 ? '' : trimmed.slice(end + 2);
+    } else {
+      return trimmed.slice(0, 64).toLowerCase();
+    }
+  }
+}
+
+/** `ROLLBACK [WORK|TRANSACTION] TO …` (also `ABORT`-less forms): a partial rollback. */
+const ROLLBACK_TO = /^rollback(\s+(work|transaction))?\s+to\b/;
+/** `COMMIT` / `END` (a COMMIT of a failed block answers with the tag ROLLBACK). */
+const COMMIT_SQL = /^(commit|end)\b/;
+
+function rolledBack(cause: unknown): QueryError {
+  return new QueryError(ErrorCode.PIPELINE_ROLLED_BACK, 'the statement ran, but its transaction was rolled back', cause === undefined ? undefined : { cause });
+}
+
+function aborted(cause: unknown): QueryError {
+  return new QueryError(ErrorCode.PIPELINE_ABORTED, 'the statement was not run: an earlier statement of its pipeline segment failed', cause === undefined ? undefined : { cause });
+}
+
+/** The statements of one segment and what is known of their transaction. */
+export class Segment {
+  /** Statements that ran and whose transaction has not ended yet, in order. */
+  #undecided: SegmentMember[] = [];
+  /** Positions in `#undecided` where a SAVEPOINT was set (innermost last). */
+  #savepoints: number[] = [];
+  /** True while an explicit transaction block is open. */
+  #inBlock: boolean;
+  /** The error that failed the segment (the server skips the rest until Sync), or null. */
+  #failure: ServerError | null = null;
+  /** Members that got no answer yet (settled as aborted at ReadyForQuery if never answered). */
+  readonly #open = new Set<SegmentMember>();
+
+  /** `status`: the transaction status of the last ReadyForQuery before the segment. */
+  constructor(status: TransactionStatus) {
+    this.#inBlock = status !== TransactionStatus.IDLE;
+  }
+
+  /** True once a statement of the segment failed. */
+  get failed(): boolean {
+    return this.#failure !== null;
+  }
+
+  /** A statement was written as part of this segment. */
+  add(member: SegmentMember): void {
+    this.#open.add(member);
+  }
+
+  /** The statement ran to CommandComplete with `tag` (or EmptyQueryResponse: tag ''). */
+  completed(member: SegmentMember, tag: string): void {
+    this.#open.delete(member);
+    const verb = tag.startsWith('START TRANSACTION') ? 'BEGIN' : tag.split(' ', 1)[0]!;
+    switch (verb) {
+      case 'BEGIN':
+        this.#inBlock = true;
+        this.#undecided.push(member);
+        return;
+      case 'COMMIT':
+        // COMMIT, COMMIT PREPARED: everything undecided is durable now.
+        this.#settleUndecided(DONE);
+        member.settle(DONE);
+        if (tag === 'COMMIT') this.#inBlock = false;
+        return;
+      case 'PREPARE':
+        // PREPARE TRANSACTION: the transaction is durable (committed or rolled back later by name).
+        this.#settleUndecided(DONE);
+        member.settle(DONE);
+        this.#inBlock = false;
+        return;
+      case 'SAVEPOINT':
+        this.#savepoints.push(this.#undecided.length);
+        this.#undecided.push(member);
+        return;
+      case 'RELEASE':
+        this.#savepoints.pop();
+        this.#undecided.push(member);
+        return;
+      case 'ROLLBACK':
+        this.#rollback(member);
+        return;
+      default:
+        this.#undecided.push(member);
+    }
+  }
+
+  /** Tag ROLLBACK: a full rollback, a ROLLBACK TO SAVEPOINT, or a COMMIT of a failed block. */
+  #rollback(member: SegmentMember): void {
+    const sql = leadingKeywords(member.sql);
+    if (ROLLBACK_TO.test(sql) && this.#savepoints.length > 0) {
+      // Undo what ran after the savepoint; the savepoint itself stays (ROLLBACK TO keeps it).
+      const at = this.#savepoints[this.#savepoints.length - 1]! + 1;
+      for (const m of this.#undecided.splice(at)) m.settle({ kind: 'rolledBack', error: rolledBack(undefined) });
+      this.#undecided.push(member);
+      return;
+    }
+    this.#settleUndecided({ kind: 'rolledBack', error: rolledBack(undefined) });
+    this.#savepoints = [];
+    this.#inBlock = false;
+    if (COMMIT_SQL.test(sql)) member.settle({ kind: 'rolledBack', error: new QueryError(ErrorCode.PIPELINE_ROLLED_BACK, 'COMMIT was answered with ROLLBACK: the transaction had failed and nothing was committed') });
+    else member.settle(DONE);
+  }
+
+  /** The statement failed with `error`; the server now skips the segment's remaining statements. */
+  failedWith(member: SegmentMember, error: ServerError): void {
+    this.#open.delete(member);
+    this.#failure = error;
+    member.settle({ kind: 'failed', error });
+    if (!this.#inBlock) {
+      // The implicit transaction is gone: everything that ran in it is rolled back.
+      this.#settleUndecided({ kind: 'rolledBack', error: rolledBack(error) });
+      this.#savepoints = [];
+    }
+  }
+
+  /**
+   * ReadyForQuery ended the segment with transaction `status`: statements never answered were
+   * skipped; the rest are settled by what the status says of their transaction.
+   */
+  ready(status: TransactionStatus): void {
+    const cause = this.#failure ?? undefined;
+    for (const m of this.#open) m.settle({ kind: 'aborted', error: aborted(cause) });
+    this.#open.clear();
+    if (status === TransactionStatus.IDLE) {
+      // Committed at the Sync (or by a COMMIT), unless the segment failed, which rolled it back.
+      this.#settleUndecided(this.#failure === null ? DONE : { kind: 'rolledBack', error: rolledBack(cause) });
+    } else if (status === TransactionStatus.IN_TRANSACTION) {
+      // The explicit block stays open: its statements ran; the caller's COMMIT decides.
+      this.#settleUndecided(DONE);
+    } else {
+      // A failed block: what ran since the last savepoint can never commit; before it, it still may.
+      const keep = this.#savepoints.length > 0 ? this.#savepoints[this.#savepoints.length - 1]! + 1 : 0;
+      for (const m of this.#undecided.splice(keep)) m.settle({ kind: 'rolledBack', error: rolledBack(cause) });
+      this.#settleUndecided(DONE);
+    }
+  }
+
+  /** The connection failed before the segment's outcome was known: every open fate is `error`. */
+  abandon(fate: StatementFate): void {
+    for (const m of this.#open) m.settle(fate);
+    this.#open.clear();
+    this.#settleUndecided(fate);
+  }
+
+  #settleUndecided(fate: StatementFate): void {
+    const members = this.#undecided;
+    this.#undecided = [];
+    for (const m of members) m.settle(fate);
+  }
+}
