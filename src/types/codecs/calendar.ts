@@ -203,7 +203,7 @@ export class IsoCursor {
     }
     if (!(minute < SIXTY && second < SIXTY)) return NaN;
     const s = (hour * SIXTY + minute) * SIXTY + second;
-    return negative ? -s : s;
+    return negative ? 0 - s : s;
   }
 
   /** Consumes a trailing ` BC`; true when it was there. */
