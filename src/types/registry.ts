@@ -23,12 +23,11 @@ import type { BinaryTypeCodec, BinaryValueDecoder, ColumnDecoder, TextValueDecod
 import { cannotEncode } from './value-errors.js';
 
 const MAX_OID = 0xffff_ffff;
-const copyBytes = Uint8Array.prototype.slice;
 
 /** A column of a type with no codec, in text: the string as it is. */
 const passText: TextValueDecoder<string> = (s) => s;
 /** A column of a type with no codec, in binary: a copy of the bytes (the row's memory is reused). */
-const passBytes: BinaryValueDecoder<Uint8Array> = (bytes, start, length) => copyBytes.call(bytes, start, start + length);
+const passBytes: BinaryValueDecoder<Uint8Array> = (bytes, start, length) => new Uint8Array(bytes.subarray(start, start + length));
 
 /** A parameter encoded by a codec's binary encoder when Bind writes it (no intermediate copy). */
 class CodecBinaryValue implements Bindable {

@@ -32,7 +32,6 @@ const HEX_VALUE = (() => {
   }
   return t;
 })();
-const copyBytes = Uint8Array.prototype.slice;
 /** Two hex digits per byte value. */
 const BYTE_HEX = Array.from({ length: 256 }, (_, b) => HEX[b >> 4]! + HEX[b & 0xf]!);
 
@@ -112,8 +111,8 @@ export const byteaCodec: BinaryTypeCodec<Uint8Array> = {
   binary: true,
   decodeText: decodeByteaText,
   encodeText: (value) => encodeByteaHex(checkBytes(value)),
-  // Uint8Array's slice, not the argument's own: a Node Buffer's slice() is a view, not a copy.
-  decodeBinary: (bytes, start, length) => copyBytes.call(bytes, start, start + length),
+  // A plain Uint8Array copy (a Node Buffer's slice() would be a view, and a species copy a Buffer).
+  decodeBinary: (bytes, start, length) => new Uint8Array(bytes.subarray(start, start + length)),
   encodeBinary(w: MessageWriter, value: Uint8Array) {
     w.bytes(checkBytes(value));
   },
