@@ -7,23 +7,39 @@
  * Binary formats: each type's `*send` function in the PostgreSQL source (src/backend/utils/adt/).
  */
 import { FormatCode } from '../protocol/codes.js';
-import type { MessageWriter } from '../protocol/writer.js';
+import { MessageWriter } from '../protocol/writer.js';
 import type { Bindable } from '../protocol/frontend/bindable.js';
 import { checkInt8 } from '../protocol/frontend/bindable.js';
 import { MAX_UINT32, invalidArgument } from '../protocol/frontend/checks.js';
+import type { TypeCodec } from './type-codec.js';
+import { builtinCodec } from './builtins.js';
+import { encodeArrayBinary } from './codecs/array.js';
+import { numericCodec } from './codecs/numeric.js';
+import { uuidBytes } from './codecs/uuid.js';
+import { stringifyJson } from './codecs/json.js';
+import { cidrCodec, inetCodec } from './codecs/network.js';
+import type { Inet } from './codecs/network.js';
+import { toDays } from './codecs/date.js';
+import { toMicros } from './codecs/timestamp.js';
+import { timeCodec, timetzCodec } from './codecs/time.js';
+import type { Time, TimeTz } from './codecs/time.js';
+import { intervalCodec } from './codecs/interval.js';
+import type { Interval } from './codecs/interval.js';
 
 const INT2_MIN = -0x8000;
 const INT2_MAX = 0x7fff;
 const INT4_MIN = -0x8000_0000;
 const INT4_MAX = 0x7fff_ffff;
-/** 2000-01-01T00:00:00Z in Unix milliseconds: PostgreSQL's timestamp epoch. */
-const PG_EPOCH_MS = 946_684_800_000;
-const MICROS_PER_MILLI = 1000n;
-/** Earliest timestamptz PostgreSQL accepts (4714-11-24 BC, `MIN_TIMESTAMP` in datatype/timestamp.h). */
-const MIN_TIMESTAMP_MICROS = -211_813_488_000_000_000n;
-const UUID_BYTES = 16;
-const UUID_PATTERN = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
-const HEX_RADIX = 16;
+/** 2000-01-01 00:00 UTC in Unix microseconds and days: PostgreSQL's epoch for timestamps and dates. */
+const PG_EPOCH_MICROS = 946_684_800_000_000n;
+const PG_EPOCH_DAYS = 10_957;
+/** DT_NOBEGIN/DT_NOEND and DATEVAL_NOBEGIN/NOEND: the infinities of timestamps and dates. */
+const DT_NOBEGIN = -(1n << 63n);
+const DT_NOEND = (1n << 63n) - 1n;
+const DATEVAL_NOBEGIN = -0x8000_0000;
+const DATEVAL_NOEND = 0x7fff_ffff;
+/** Room a scratch writer starts with for one value encoded ahead of Bind. */
+const SCRATCH_BYTES = 64;
 const BOOL_BYTES = 1;
 const INT2_BYTES = 2;
 const INT4_BYTES = 4;
@@ -62,6 +78,10 @@ const putFloat4 = (w: MessageWriter, v: number): void => w.f32(v);
 const putFloat8 = (w: MessageWriter, v: number): void => w.f64(v);
 const putOid = (w: MessageWriter, v: number): void => w.u32(v);
 const putBool = (w: MessageWriter, v: boolean): void => w.u8(v ? 1 : 0);
+const putTimestamp = (w: MessageWriter, v: bigint | number): void =>
+  w.i64(v === Infinity ? DT_NOEND : v === -Infinity ? DT_NOBEGIN : (v as bigint) - PG_EPOCH_MICROS);
+const putDate = (w: MessageWriter, v: number): void =>
+  w.i32(v === Infinity ? DATEVAL_NOEND : v === -Infinity ? DATEVAL_NOBEGIN : v - PG_EPOCH_DAYS);
 
 class BytesValue implements Bindable {
   readonly format = FormatCode.Binary;
@@ -156,23 +176,103 @@ export function json(v: unknown): Bindable {
  * optionally in braces. Parsed here, so a malformed UUID fails before any message is started.
  */
 export function uuid(s: string): Bindable {
-  const m = typeof s === 'string' ? UUID_PATTERN.exec(s) : null;
-  if (m === null) throw invalidArgument(`uuid needs 32 hex digits (8-4-4-4-12), got ${String(s)}`);
-  const digits = m.slice(1).join('');
-  const out = new Uint8Array(UUID_BYTES);
-  for (let i = 0; i < UUID_BYTES; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), HEX_RADIX);
-  return new BytesValue(out);
+  return new BytesValue(uuidBytes(s));
 }
 
 /**
- * `timestamptz` (or `timestamp`), binary: microseconds since 2000-01-01 UTC as Int8. An invalid
- * Date, or one before PostgreSQL's earliest timestamp (4714 BC), is refused.
+ * `timestamptz`, binary: microseconds since 2000-01-01 UTC as Int8. Takes a `Date`, a `bigint` of
+ * microseconds since 1970-01-01 UTC (exact), or ±Infinity for `infinity`/`-infinity`; an invalid
+ * Date, or an instant outside 4714-11-24 BC .. 294276-12-31, is refused.
  */
-export function timestamptz(d: Date): Bindable {
-  const ms = d instanceof Date ? d.getTime() : NaN;
-  if (Number.isNaN(ms)) throw invalidArgument('timestamptz needs a valid Date');
-  const micros = BigInt(ms - PG_EPOCH_MS) * MICROS_PER_MILLI;
-  if (micros < MIN_TIMESTAMP_MICROS) throw invalidArgument(`${d.toISOString()} is before the earliest PostgreSQL timestamp`);
-  return new FixedBinaryValue(micros, INT8_BYTES, putInt8);
+export function timestamptz(d: Date | bigint | number): Bindable {
+  return new FixedBinaryValue(toMicros('timestamptz', d), INT8_BYTES, putTimestamp);
 }
 
+/**
+ * `timestamp` (without time zone), binary: the `Date`'s UTC wall-clock time (or a `bigint` of
+ * microseconds since 1970-01-01, or ±Infinity), with timestamptz's range checks.
+ */
+export function timestamp(d: Date | bigint | number): Bindable {
+  return new FixedBinaryValue(toMicros('timestamp', d), INT8_BYTES, putTimestamp);
+}
+
+/**
+ * `date`, binary: a `Date`'s UTC calendar day, an integer number of days since 1970-01-01, or
+ * ±Infinity; days outside 4714-11-24 BC .. 5874897-12-31 are refused.
+ */
+export function date(d: Date | number): Bindable {
+  return new FixedBinaryValue(toDays(d), INT4_BYTES, putDate);
+}
+
+/** Encodes `value` with `codec` now, so a bad value fails here rather than inside Bind. */
+function encodeNow(codec: TypeCodec, value: unknown): Bindable {
+  const w = new MessageWriter(SCRATCH_BYTES);
+  codec.encodeBinary!(w, value);
+  return new BytesValue(w.toBytes());
+}
+
+/** `numeric`, binary: a decimal string (numeric_in's forms, exponent allowed), a number, a bigint, NaN or ±Infinity. */
+export function numeric(v: string | number | bigint): Bindable {
+  return encodeNow(numericCodec, v);
+}
+
+/** `time`, binary: a `Time`, or microseconds since midnight (0..86 400 000 000). */
+export function time(t: Time | number): Bindable {
+  return encodeNow(timeCodec, t);
+}
+
+/** `timetz`, binary: a `TimeTz` (time of day and offset east of UTC in seconds). */
+export function timetz(t: TimeTz): Bindable {
+  return encodeNow(timetzCodec, t);
+}
+
+/** `interval`, binary: an `Interval` (months, days, microseconds). */
+export function interval(i: Interval): Bindable {
+  return encodeNow(intervalCodec, i);
+}
+
+/** `inet`, binary: an `Inet`, an `{ address, prefix? }` object or an `address[/prefix]` string. */
+export function inet(v: Inet | { address: string; prefix?: number } | string): Bindable {
+  return encodeNow(inetCodec, v);
+}
+
+/** `cidr`, binary: like `inet`, but bits to the right of the prefix must be zero. */
+export function cidr(v: Inet | { address: string; prefix?: number } | string): Bindable {
+  return encodeNow(cidrCodec, v);
+}
+
+/** jsonb's binary version byte (jsonb.c). */
+const JSONB_VERSION = 1;
+
+/** `jsonb`, binary (version byte 1, then the text): `JSON.stringify(v)`; a value with no JSON form is refused. */
+export function jsonb(v: unknown): Bindable {
+  const s = stringifyJson('jsonb', v);
+  return {
+    format: FormatCode.Binary,
+    encode(w: MessageWriter): void {
+      w.u8(JSONB_VERSION);
+      w.utf8(s);
+    },
+  };
+}
+
+/** Options of `array()`. */
+export interface ArrayOptions {
+  /** Number of dimensions, when elements are themselves JS arrays (json/jsonb); default: the nesting depth. */
+  ndim?: number;
+}
+
+/**
+ * An array, binary: `values` are nested JS arrays (one level per dimension, rectangular, at most 6)
+ * of element values or `null`; `element` is the element type's OID (a built-in type) or a codec
+ * with a binary encoder. Lower bounds other than 1 come from a `lowerBounds` property of `values`.
+ */
+export function array(element: number | TypeCodec, values: readonly unknown[], options: ArrayOptions = {}): Bindable {
+  const codec = typeof element === 'number' ? builtinCodec(element) : element;
+  if (codec === undefined || !codec.binary || codec.encodeBinary === undefined) {
+    throw invalidArgument(`array() needs an element type with a binary encoder, got ${typeof element === 'number' ? `OID ${element}` : element.name}`);
+  }
+  const w = new MessageWriter(SCRATCH_BYTES);
+  encodeArrayBinary(w, codec, values, options.ndim);
+  return new BytesValue(w.toBytes());
+}
