@@ -21,15 +21,15 @@
  * Pure: no I/O; the connection feeds it the outcomes it reads.
  */
 import { ErrorCode, QueryError } from '../errors.js';
-import type { ServerError } from '../errors.js';
+import type { PgStreamError } from '../errors.js';
 import { TransactionStatus } from '../protocol/codes.js';
 
 /** How a statement of the segment ended. */
 export type StatementFate =
   /** Ran and committed (or, inside an explicit block left open, ran: the caller's COMMIT decides). */
   | { readonly kind: 'done' }
-  /** Failed with the server's error. */
-  | { readonly kind: 'failed'; readonly error: ServerError }
+  /** Failed: the server's error for it (ServerError), or the connection's fatal error. */
+  | { readonly kind: 'failed'; readonly error: PgStreamError }
   /** Never ran: the server skipped it after an earlier error (`cause`) in the segment. */
   | { readonly kind: 'aborted'; readonly error: QueryError }
   /** Ran, then was rolled back with its transaction. */
@@ -82,14 +82,21 @@ export class Segment {
   /** Positions in `#undecided` where a SAVEPOINT was set (innermost last). */
   #savepoints: number[] = [];
   /** True while an explicit transaction block is open. */
-  #inBlock: boolean;
+  #inBlock = false;
+  /** The segment's first statement started: `#inBlock` holds the status it started in. */
+  #begun = false;
   /** The error that failed the segment (the server skips the rest until Sync), or null. */
-  #failure: ServerError | null = null;
+  #failure: PgStreamError | null = null;
   /** Members that got no answer yet (settled as aborted at ReadyForQuery if never answered). */
   readonly #open = new Set<SegmentMember>();
 
-  /** `status`: the transaction status of the last ReadyForQuery before the segment. */
-  constructor(status: TransactionStatus) {
+  /**
+   * The segment's first answer comes next; `status` is the transaction status of the ReadyForQuery
+   * before it (known only now: earlier segments may still have been in flight when this one was written).
+   */
+  begin(status: TransactionStatus): void {
+    if (this.#begun) return;
+    this.#begun = true;
     this.#inBlock = status !== TransactionStatus.IDLE;
   }
 
@@ -158,12 +165,24 @@ export class Segment {
   }
 
   /** The statement failed with `error`; the server now skips the segment's remaining statements. */
-  failedWith(member: SegmentMember, error: ServerError): void {
+  failedWith(member: SegmentMember, error: PgStreamError): void {
     this.#open.delete(member);
     this.#failure = error;
     member.settle({ kind: 'failed', error });
     if (!this.#inBlock) {
       // The implicit transaction is gone: everything that ran in it is rolled back.
+      this.#settleUndecided({ kind: 'rolledBack', error: rolledBack(error) });
+      this.#savepoints = [];
+    }
+  }
+
+  /**
+   * The Sync itself failed (an ErrorResponse to it: a deferred constraint or a serialization
+   * failure at commit): what ran in the implicit transaction is rolled back.
+   */
+  commitFailed(error: PgStreamError): void {
+    this.#failure = error;
+    if (!this.#inBlock) {
       this.#settleUndecided({ kind: 'rolledBack', error: rolledBack(error) });
       this.#savepoints = [];
     }

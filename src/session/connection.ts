@@ -1,15 +1,22 @@
 /**
- * Connection: a started session. Every frontend builder of PgProtocol is chainable on it and writes
- * into its send buffer; `flush()` sends the buffer; `recv()` returns the next backend message as a
- * zero-copy view, valid until the next `recv()` (call `copyMessage()`/`row.copy()` to keep one).
+ * Connection: a started session, with two ways to use it.
  *
- * The connection is deliberately low-level: every message is returned, NoticeResponse,
- * ParameterStatus and NotificationResponse included, in the order the server sent them. Two are
- * also tracked: ParameterStatus updates `parameters`, ReadyForQuery updates `transactionStatus`.
+ * Layer 1, the protocol: every frontend builder of PgProtocol is chainable on it and writes into
+ * its send buffer; `flush()` sends the buffer; `recv()` returns the next backend message as a
+ * zero-copy view, valid until the next `recv()` (`copyMessage()`/`row.copy()` keep one). Every
+ * message is returned, NoticeResponse, ParameterStatus and NotificationResponse included, in the
+ * order the server sent them.
  *
- * Failure model (RELIABILITY.md): after a ProtocolError or a transport failure the socket is
- * destroyed and every pending and later `recv()`/`flush()` rejects with that same error, once per
- * call. `close()` sends Terminate and ends the stream; it is idempotent.
+ * Layer 2, the query layer (src/query/): `run`, `stream`, `prepare`, `pipeline`, `cursor`,
+ * `copyFrom`, `copyTo`, events (`on`, `listen`), each taking `{ signal, timeout }`. Its calls are
+ * queued in the receive loop (src/session/receiver.ts); while any is in flight the raw API is
+ * refused with PGS_BUSY (and the other way round), so the two never fight over the socket.
+ *
+ * Always tracked: ParameterStatus updates `parameters`, ReadyForQuery `transactionStatus`, and every
+ * message is checked against what was asked (`session`): a desynchronised server is a fatal error.
+ * Failure model (RELIABILITY.md): after a ProtocolError or a transport failure the transport is
+ * destroyed and every pending and later call rejects with that same error, once per call.
+ * `close()` sends Terminate and ends the stream; it is idempotent.
  */
 import { ClientError, ConnectionError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
 import type { TransactionStatus } from '../protocol/codes.js';
@@ -20,8 +27,24 @@ import type { BackendMessage } from '../protocol/messages.js';
 import { Outcome, SessionState } from '../protocol/session-state.js';
 import type { RequestLog } from '../protocol/session-state-codes.js';
 import { MessageWriter } from '../protocol/writer.js';
+import type { QueryContext } from '../query/context.js';
+import { EventHandlers, quoteIdentifier } from '../query/events.js';
+import type { ConnectionEvents, EventName, Notification } from '../query/events.js';
+import type { StatementTarget } from '../query/execute.js';
+import type { CallOptions, InterruptHost } from '../query/interrupt.js';
+import type { Operation } from '../query/operation.js';
+import { Pipeline } from '../query/pipeline.js';
+import { prepare } from '../query/prepare.js';
+import type { PreparedStatement } from '../query/prepare.js';
+import type { Result } from '../query/result.js';
+import { run } from '../query/run.js';
+import type { RunOptions } from '../query/run.js';
+import { StatementCache } from '../query/statement-cache.js';
+import { RowStream } from '../query/stream.js';
+import { TypeRegistry } from '../types/registry.js';
 import type { CancelRequestSender, Transport } from '../transport/transport.js';
 import { setParameter } from './limits.js';
+import { Receiver, busy } from './receiver.js';
 import type { SessionSettings } from './settings.js';
 import type { MessageSource } from './startup.js';
 import type { StartupResult } from './startup-result.js';
@@ -57,7 +80,7 @@ const SEND_BUFFER_SIZE = 16 * 1024;
 /** A send buffer that grew past this (a large COPY chunk) is dropped after use, not kept as spare. */
 const MAX_SPARE_SIZE = 1024 * 1024;
 
-/** A started PostgreSQL session with the chainable frontend API. */
+/** A started PostgreSQL session: the chainable frontend API and the query layer. */
 export class Connection extends PgProtocol implements AsyncIterable<BackendMessage> {
   /** Run-time parameters: those reported at startup, kept current by ParameterStatus. */
   readonly parameters: Map<string, string>;
@@ -67,8 +90,9 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   readonly protocol: number;
   /** True when the session runs over TLS. */
   readonly encrypted: boolean;
+  /** The value codecs results are decoded and parameters encoded with (register custom types here). */
+  readonly types: TypeRegistry;
   readonly #transport: Transport;
-  readonly #source: FrameSource;
   readonly #secretKey: Uint8Array;
   readonly #cancel: CancelRequestSender | null;
   readonly #cancelTimeoutMs: number;
@@ -77,16 +101,22 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   #lastWrite: Promise<void> = Promise.resolve();
   #status: TransactionStatus;
   #error: PgStreamError | null = null;
-  #receiving = false;
   #closing: Promise<void> | null = null;
   readonly #session = new SessionState();
   #outcome: Outcome = Outcome.READY;
+  readonly #receiver: Receiver;
+  readonly #events = new EventHandlers();
+  readonly #statements: StatementCache;
+  #flushQueued = false;
+  /** Released when the call holding the connection (an open cursor or pipeline segment, COPY FROM) is done. */
+  #holder: Promise<void> | null = null;
+  /** The query layer's view of this connection. */
+  readonly #ctx: QueryContext & InterruptHost;
 
   /** Made by `ConnectionBuilder.connect*()` and `connect()`; not meant to be called directly. */
   constructor(init: ConnectionInit) {
     super();
     this.#transport = init.transport;
-    this.#source = init.source;
     this.#secretKey = init.startup.secretKey.slice();
     this.#cancel = init.cancel;
     this.#cancelTimeoutMs = init.settings.cancelTimeoutMs;
@@ -95,9 +125,20 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     this.protocol = init.startup.protocol;
     this.encrypted = init.transport.encrypted;
     this.#status = init.startup.transactionStatus;
+    this.types = init.settings.types ?? new TypeRegistry();
+    this.#statements = new StatementCache(init.settings.statementCacheSize);
+    this.#receiver = new Receiver(init.source, init.transport, this.#session, init.settings.readTimeoutMs, {
+      observed: (msg, outcome) => this.#observe(msg, outcome),
+      asynchronous: (msg) => this.#events.deliver(msg),
+      fatal: (err) => this.#fatal(err),
+    });
+    this.#ctx = this.#context();
   }
 
   protected override get out(): MessageWriter {
+    // The raw builders may not write while query-layer calls are in flight: their answers would
+    // reach the wrong reader.
+    if (this.#receiver.busy) throw busy('raw protocol messages cannot be written while query-layer calls are in flight');
     return this.#writer;
   }
 
@@ -136,13 +177,21 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   }
 
   /**
-   * Sends everything the builders wrote. Resolves once the bytes were handed to the operating system
-   * (waiting out backpressure); rejects with the connection's fatal error. While a flush is in
-   * progress the server's answers keep being read (up to 64 MiB are buffered), so flushing a large
-   * pipeline before reading its results cannot deadlock; past that, call `recv()` concurrently.
+   * What the last received message did to the requests awaiting an answer (`Outcome`: ASYNC,
+   * PARTIAL, COMPLETE, FAILED or READY), as the session state judged it: the seam results attach to.
+   */
+  get outcome(): Outcome {
+    return this.#outcome;
+  }
+
+  /**
+   * Sends everything written. Resolves once the bytes were handed to the operating system (waiting
+   * out backpressure); rejects with the connection's fatal error. While a flush is in progress the
+   * server's answers keep being read (up to 64 MiB are buffered), so flushing a large pipeline
+   * before reading its results cannot deadlock; past that, read concurrently.
    */
   flush(): Promise<void> {
-    if (this.#error !== null) return this.#rejected(this.#error);
+    if (this.#error !== null) return rejected(this.#error);
     const w = this.#writer;
     if (w.length === 0) return this.#lastWrite;
     // Double buffering: the written bytes stay untouched until the transport is done with them,
@@ -164,70 +213,24 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   }
 
   /**
-   * The next backend message. The returned object (and any view it holds) is valid until the next
-   * `recv()`. Only one `recv()` may be pending at a time.
+   * The next backend message (raw API). The returned object (and any view it holds) is valid until
+   * the next `recv()`. Only one `recv()` may be pending, and none while query-layer calls are in
+   * flight (PGS_BUSY). In a loop, `conn.tryRecv() ?? await conn.recv()` is the fast way.
    */
   recv(): Promise<BackendMessage> {
-    if (this.#error !== null) return this.#rejected(this.#error);
-    if (this.#receiving) {
-      return Promise.reject(new ClientError(ErrorCode.INVALID_ARGUMENT, 'recv() called while another recv() is pending'));
-    }
-    let msg: BackendMessage | null;
-    try {
-      msg = this.#source.next();
-      if (msg !== null) this.#observe(msg);
-    } catch (err) {
-      return this.#rejected(this.#fatal(err));
-    }
-    return msg !== null ? Promise.resolve(msg) : this.#recvSlow();
+    return this.#receiver.recv();
   }
 
   /**
    * The next message if one is already buffered, else null (never waits). For tight loops over large
-   * results: `for (let m; (m = conn.tryRecv()) !== null;) …` then `await conn.recv()` when it runs dry.
+   * results: `const msg = conn.tryRecv() ?? await conn.recv()`.
    */
   tryRecv(): BackendMessage | null {
-    if (this.#error !== null) throw this.#error;
-    if (this.#receiving) throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'tryRecv() called while a recv() is pending');
-    let msg: BackendMessage | null;
-    try {
-      msg = this.#source.next();
-      if (msg !== null) this.#observe(msg);
-    } catch (err) {
-      throw this.#fatal(err);
-    }
-    return msg;
+    return this.#receiver.tryRecv();
   }
 
-  async #recvSlow(): Promise<BackendMessage> {
-    this.#receiving = true;
-    try {
-      for (;;) {
-        await this.#transport.fill();
-        const msg = this.#source.next();
-        if (msg !== null) {
-          this.#observe(msg);
-          return msg;
-        }
-      }
-    } catch (err) {
-      throw this.#fatal(err);
-    } finally {
-      this.#receiving = false;
-    }
-  }
-
-  /**
-   * What the last received message did to the requests awaiting an answer (`Outcome`: ASYNC,
-   * PARTIAL, COMPLETE, FAILED or READY), as the session state judged it: the seam results attach to.
-   */
-  get outcome(): Outcome {
-    return this.#outcome;
-  }
-
-  /** Checks `msg` against the session state (throws on a violation) and tracks what it changes. */
-  #observe(msg: BackendMessage): void {
-    const outcome = this.#session.received(msg);
+  /** Checks `msg` against the session state (done by the receiver) and tracks what it changes. */
+  #observe(msg: BackendMessage, outcome: Outcome): void {
     this.#outcome = outcome;
     if (outcome === Outcome.ASYNC) {
       if (msg.type === 'ParameterStatus') setParameter(this.parameters, msg.name, msg.value);
@@ -241,7 +244,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     for (;;) {
       let msg: BackendMessage;
       try {
-        msg = await this.recv();
+        msg = this.tryRecv() ?? (await this.recv());
       } catch (err) {
         if (this.#closing !== null && err === this.#error) return;
         throw err;
@@ -250,11 +253,90 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     }
   }
 
-  /** Sends Terminate and closes the stream; idempotent. Later `recv()`/`flush()` reject. */
+  // ---------------------------------------------------------------- the query layer
+
+  /**
+   * Runs one statement (SQL text or a prepared statement) with `params` through the extended
+   * protocol and resolves to its Result (`fields`, `rows` of decoded values, `command`,
+   * `rowCount`) once the server confirmed it. Parameters: plain JS values (encoded by the
+   * parameter's type once the statement is known), or Bindables (`int4(5)`, …).
+   */
+  run(target: StatementTarget, params?: readonly unknown[], options?: RunOptions): Promise<Result> {
+    return run(this.#ctx, target, params, options);
+  }
+
+  /**
+   * The rows of one statement as an async iterable of zero-copy Row views (`get(i)`, `text(i)`,
+   * `bytes(i)`, `isNull(i)`), read as the loop asks for them: a slow consumer pauses the socket.
+   */
+  stream(target: StatementTarget, params: readonly unknown[] = [], options: RunOptions = {}): RowStream {
+    return new RowStream(this.#ctx, target, params, options);
+  }
+
+  /** Prepares `sql` as the statement `name` (described: parameter types and result columns). */
+  prepare(name: string, sql: string, paramTypes?: readonly number[], options?: CallOptions): Promise<PreparedStatement> {
+    return prepare(this.#ctx, name, sql, paramTypes, options);
+  }
+
+  /** A pipeline: many statements in flight, in segments ended by Sync (see Pipeline). */
+  pipeline(): Pipeline {
+    return new Pipeline(this.#ctx);
+  }
+
+  /**
+   * Adds an event handler: `'notification'` (LISTEN/NOTIFY), `'notice'`, `'parameter'` (a run-time
+   * parameter changed), or `'error'` (a handler threw). While a notification, notice or parameter
+   * handler is attached, the connection reads when idle (and keeps the process alive).
+   */
+  on<E extends EventName>(event: E, handler: (arg: ConnectionEvents[E]) => void): this {
+    this.#events.on(event, handler);
+    this.#receiver.listen(this.#events.listening);
+    return this;
+  }
+
+  /** Removes an event handler. */
+  off<E extends EventName>(event: E, handler: (arg: ConnectionEvents[E]) => void): this {
+    this.#events.off(event, handler);
+    this.#receiver.listen(this.#events.listening);
+    return this;
+  }
+
+  /**
+   * LISTEN on `channel` and call `handler` for each of its notifications (`{ channel, payload,
+   * processId }`), also while the connection is idle. Resolves to a function that stops listening
+   * (UNLISTEN once the channel's last handler is gone).
+   */
+  async listen(channel: string, handler: (n: Notification) => void, options?: CallOptions): Promise<() => Promise<void>> {
+    const quoted = quoteIdentifier(channel);
+    if (typeof handler !== 'function') throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'listen() needs a handler function');
+    const first = this.#events.addChannel(channel, handler);
+    try {
+      if (first) await this.run(`LISTEN ${quoted}`, [], options);
+    } catch (err) {
+      this.#events.removeChannel(channel, handler);
+      throw err;
+    }
+    this.#receiver.listen(this.#events.listening);
+    let stopped = false;
+    return async () => {
+      if (stopped) return;
+      stopped = true;
+      const last = this.#events.removeChannel(channel, handler);
+      this.#receiver.listen(this.#events.listening);
+      if (last && this.#error === null) await this.run(`UNLISTEN ${quoted}`);
+    };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Sends Terminate and closes the stream; idempotent. Later calls reject. */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
     const alive = this.#error === null;
-    if (alive) this.#error = new ConnectionError(ErrorCode.CONNECTION_CLOSED, 'the connection was closed');
+    if (alive) {
+      this.#error = new ConnectionError(ErrorCode.CONNECTION_CLOSED, 'the connection was closed');
+      this.#receiver.fail(this.#error);
+    }
     this.#closing = (async () => {
       if (alive) {
         const w = new MessageWriter(8);
@@ -270,7 +352,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   /**
    * Asks the server to cancel the query this session is running: a CancelRequest on a fresh
    * connection with the same transport security, bounded by the cancel timeout. Resolving means the
-   * server received the request; the interrupted query still reports its outcome (57014) on `recv()`.
+   * server received the request; the interrupted query still reports its outcome (57014).
    */
   cancel(): Promise<void> {
     if (this.#secretKey.length === 0) return Promise.reject(cancelUnavailable('the server sent no BackendKeyData'));
@@ -282,7 +364,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     return this.#cancel(packet.toBytes(), this.#cancelTimeoutMs);
   }
 
-  /** Records the first fatal error, destroys the transport, and returns the error to reject with. */
+  /** Records the first fatal error, destroys the transport, fails every pending call; returns the error. */
   #fatal(err: unknown): PgStreamError {
     if (this.#error !== null) return this.#error;
     let e: PgStreamError;
@@ -295,13 +377,81 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     if (!e.fatal) return e;
     this.#error = this.#transport.error ?? e;
     this.#transport.destroy(this.#error);
+    this.#receiver.fail(this.#error);
     return this.#error;
   }
 
-  #rejected<T>(err: PgStreamError): Promise<T> {
-    const p = Promise.reject(err);
+  /** The query layer's view of this connection (see src/query/context.ts). */
+  #context(): QueryContext & InterruptHost {
+    // Getters read the current state (the send buffer is swapped at every flush).
+    const conn = this;
+    return {
+      get writer() {
+        return conn.#writer;
+      },
+      requests: this.#session,
+      get transactionStatus() {
+        return conn.#status;
+      },
+      types: this.types,
+      statements: this.#statements,
+      get error() {
+        return conn.#error;
+      },
+      get blocked() {
+        return conn.#receiver.blocked;
+      },
+      cancelTimeoutMs: this.#cancelTimeoutMs,
+      enqueue: (op: Operation) => this.#receiver.enqueue(op),
+      resume: () => this.#receiver.resume(),
+      scheduleFlush: () => this.#scheduleFlush(),
+      flush: () => this.flush(),
+      writeThrough: (header: Uint8Array, data: Uint8Array) => this.#writeThrough(header, data),
+      cancel: () => this.cancel(),
+      destroy: (err: PgStreamError) => {
+        this.#fatal(err);
+      },
+      turn: (hold: boolean) => this.#turn(hold),
+    };
+  }
+
+  /** Sends what was written at the end of the current task: the writes of one tick go out together. */
+  #scheduleFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      if (this.#error === null) this.flush().catch(noop);
+    });
+  }
+
+  /** Flushes what was written, then writes `header` and the caller's `data` as they are (no copy). */
+  async #writeThrough(header: Uint8Array, data: Uint8Array): Promise<void> {
+    const w = this.#writer;
+    w.bytes(header);
+    const before = this.flush();
+    const p = this.#transport.write(data).catch((err: unknown) => {
+      throw this.#fatal(err);
+    });
     p.catch(noop);
-    return p;
+    this.#lastWrite = p;
+    await before;
+    await p;
+  }
+
+  /** The turn to write: now (a release function) or once the holding call is done (a promise). */
+  #turn(hold: boolean): (() => void) | Promise<() => void> {
+    if (this.#holder !== null) return this.#holder.then(() => this.#turn(hold));
+    if (!hold) return noop;
+    let release!: () => void;
+    this.#holder = new Promise<void>((resolve) => {
+      release = (): void => {
+        if (this.#holder === holder) this.#holder = null;
+        resolve();
+      };
+    });
+    const holder = this.#holder;
+    return release;
   }
 
   /** Prints without secrets. */
@@ -313,4 +463,10 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+function rejected<T>(err: PgStreamError): Promise<T> {
+  const p = Promise.reject(err);
+  p.catch(noop);
+  return p;
 }

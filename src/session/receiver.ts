@@ -148,6 +148,7 @@ export class Receiver implements ReceiveLoop {
       this.#paused = false;
       this.#ops.push(op);
       op.started?.();
+      this.#drain();
     } else {
       this.#ops.push(op);
     }

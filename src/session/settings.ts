@@ -10,6 +10,7 @@ import type { RequireAuth } from '../auth/policy.js';
 import type { AuthenticationMode } from '../auth/authentication-mode.js';
 import type { Tracer } from '../protocol/trace.js';
 import type { ChannelBinding } from '../conninfo/values.js';
+import type { TypeRegistry } from '../types/registry.js';
 
 /** The resolved settings of one session. */
 export interface SessionSettings {
@@ -40,6 +41,10 @@ export interface SessionSettings {
   readonly maxScramIterations: number | undefined;
   /** Where every message of the session is traced (PQtrace format), or undefined. */
   readonly tracer?: Tracer | undefined;
+  /** The value codecs of the query layer (default: a registry of the built-in types). */
+  readonly types?: TypeRegistry | undefined;
+  /** Statements the query layer keeps prepared by SQL text (default 100; 0: none). */
+  readonly statementCacheSize?: number | undefined;
 }
 
 /** libpq's default cancel timeout is unbounded; ours is bounded so a dead server cannot hang cancel(). */

@@ -1,0 +1,140 @@
+/**
+ * `conn.pipeline()`: many statements in flight at once, in segments ended by Sync
+ * (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-PIPELINING).
+ * `run()` writes a statement and returns a promise for its Result; `sync()` ends the segment;
+ * `end()` adds the final Sync when statements are pending, sends everything, and resolves once
+ * every statement has settled (it does not reject for a statement's error). Writes of one tick go
+ * out together, so 10,000 `run()` calls in a loop are one flush.
+ *
+ * A statement's promise resolves only when its segment's outcome makes it durable, and otherwise
+ * rejects with the server's error, PGS_PIPELINE_ABORTED (skipped after an earlier error) or
+ * PGS_PIPELINE_ROLLED_BACK (ran, then rolled back with its segment): see src/query/segment.ts.
+ */
+import { ClientError, ErrorCode } from '../errors.js';
+import { encodeSync } from '../protocol/frontend/sync.js';
+import type { QueryContext } from './context.js';
+import { writeExecution } from './execute.js';
+import type { StatementTarget } from './execute.js';
+import { Interrupt } from './interrupt.js';
+import type { InterruptHost } from './interrupt.js';
+import { CollectSink } from './result.js';
+import type { Result } from './result.js';
+import { checkReady, checkStatementArgs } from './run.js';
+import type { RunOptions } from './run.js';
+import { Segment } from './segment.js';
+import { StatementOp } from './statement-op.js';
+import { SyncOp } from './sync-op.js';
+
+/** A pipeline on one connection. */
+export class Pipeline {
+  #segment: Segment | null = null;
+  #unsynced = 0;
+  #ended = false;
+  readonly #all: Promise<unknown>[] = [];
+  /** Calls that wait for their turn to write (another call holds the connection). */
+  #waiting: Promise<void> = Promise.resolve();
+  #queued = 0;
+
+  constructor(private readonly ctx: QueryContext & InterruptHost) {}
+
+  /** Statements written since the last Sync. */
+  get pending(): number {
+    return this.#unsynced;
+  }
+
+  /** Writes one statement into the current segment; resolves or rejects by the segment's outcome. */
+  run(target: StatementTarget, params: readonly unknown[] = [], options: RunOptions = {}): Promise<Result> {
+    const p = this.#run(target, params, options);
+    this.#all.push(p);
+    return p;
+  }
+
+  #run(target: StatementTarget, params: readonly unknown[], options: RunOptions): Promise<Result> {
+    if (this.#ended) return Promise.reject(new ClientError(ErrorCode.INVALID_ARGUMENT, 'the pipeline has ended'));
+    try {
+      checkStatementArgs(target, params, options.format);
+      checkReady(this.ctx);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    let interrupt: Interrupt | null;
+    try {
+      interrupt = Interrupt.of(this.ctx, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#unsynced++;
+    const segment = (this.#segment ??= new Segment());
+    const sink = new CollectSink();
+    const write = (): void => {
+      const plan = writeExecution(this.ctx, target, params, options.format ?? 'auto');
+      const op = new StatementOp(this.ctx, plan, sink, segment, interrupt);
+      if (!plan.skipped) this.ctx.enqueue(op);
+      this.ctx.scheduleFlush();
+    };
+    const turn = this.#queued === 0 ? this.ctx.turn(false) : null;
+    if (typeof turn === 'function') {
+      try {
+        write();
+      } catch (err) {
+        this.#unsynced--;
+        interrupt?.dispose();
+        return Promise.reject(err);
+      }
+      return sink.promise;
+    }
+    // Another call holds the connection: write after it, in this pipeline's order.
+    this.#queued++;
+    const wait = this.#waiting.then(async () => {
+      const t = this.ctx.turn(false);
+      if (typeof t !== 'function') await t;
+    });
+    this.#waiting = wait.then(
+      () => {
+        this.#queued--;
+        try {
+          interrupt?.throwIfInterrupted();
+          write();
+        } catch (err) {
+          this.#unsynced--;
+          sink.settle({ kind: 'failed', error: err as ClientError });
+        }
+      },
+      () => undefined,
+    );
+    return sink.promise;
+  }
+
+  /** Ends the current segment with a Sync (nothing is written when no statement is pending). */
+  sync(): this {
+    if (this.#ended) throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'the pipeline has ended');
+    if (this.#unsynced === 0 || this.#segment === null) return this;
+    const segment = this.#segment;
+    this.#segment = null;
+    this.#unsynced = 0;
+    const write = (): void => {
+      encodeSync(this.ctx.writer);
+      this.ctx.requests.sentSync();
+      this.ctx.enqueue(new SyncOp(this.ctx, segment));
+      this.ctx.scheduleFlush();
+    };
+    if (this.#queued === 0) write();
+    else this.#waiting = this.#waiting.then(write);
+    return this;
+  }
+
+  /**
+   * The final Sync when statements are pending, then sends everything; resolves once every
+   * statement of the pipeline has settled (whatever the outcome: await the statements' own
+   * promises for their results and errors).
+   */
+  async end(): Promise<void> {
+    if (!this.#ended) {
+      this.sync();
+      this.#ended = true;
+    }
+    await this.#waiting;
+    await this.ctx.flush().catch(() => undefined);
+    await Promise.allSettled(this.#all);
+  }
+}
