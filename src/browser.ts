@@ -37,3 +37,19 @@ export type {
 export { lookupPassfile } from './conninfo/passfile.js';
 export type { PassfileKey } from './conninfo/passfile.js';
 export type { ByteSink, CancelRequestSender, Transport } from './transport/transport.js';
+// The query layer (Layer 2).
+export type { Field, ValueReader } from './query/columns.js';
+export type { ResultFormat, StatementTarget } from './query/execute.js';
+export type { CallOptions } from './query/interrupt.js';
+export type { ConnectionEvents, EventName, HandlerError, Notice, Notification, ParameterChange } from './query/events.js';
+export { Pipeline } from './query/pipeline.js';
+export { PreparedStatement } from './query/prepare.js';
+export type { Result } from './query/result.js';
+export { Row } from './query/row.js';
+export type { RunOptions } from './query/run.js';
+export { RowStream } from './query/stream.js';
+export { StatementCache, DEFAULT_STATEMENT_CACHE_SIZE } from './query/statement-cache.js';
+// Value codecs (Layer 3).
+export { TypeRegistry } from './types/registry.js';
+export type { TypeCodec, BinaryTypeCodec, ColumnDecoder, TextValueDecoder, BinaryValueDecoder } from './types/type-codec.js';
+export type { TypeOptions } from './types/options.js';
