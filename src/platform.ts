@@ -27,3 +27,18 @@ export const nodeLatin1Slice: SliceFn | undefined = nodeBuffer?.prototype.latin1
 export const nodeUtf8Write: Utf8WriteFn | undefined = nodeBuffer?.prototype.utf8Write;
 /** Node's native UTF-8 length of a string, or undefined. */
 export const nodeByteLength: ByteLengthFn | undefined = nodeBuffer?.byteLength;
+
+/** `setImmediate` (Node) or a zero-delay timer (browsers). */
+const later: (fn: () => void) => unknown =
+  (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate ?? ((fn) => setTimeout(fn, 0));
+
+/**
+ * Resolves after the event loop has had a turn for I/O. A writer whose writes all complete at once
+ * (a fast local socket) would otherwise run in microtasks alone and never see what the server says
+ * meanwhile (an error in the middle of COPY FROM, RELIABILITY.md case 18).
+ */
+export function yieldToEvents(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    later(resolve);
+  });
+}

@@ -37,10 +37,10 @@ export interface QueryContext {
   /** Sends what was written now; resolves once handed to the transport. */
   flush(): Promise<void>;
   /**
-   * Sends `header` followed by the caller's `data` without copying `data` into the send buffer (COPY
-   * FROM): flushes what was written before, then both, in order.
+   * Sends what was written, then `data` as it is, without copying it into the send buffer (COPY FROM
+   * data); resolves once both were handed to the transport. `data` must not change until then.
    */
-  writeThrough(header: Uint8Array, data: Uint8Array): Promise<void>;
+  writeThrough(data: Uint8Array): Promise<void>;
   /** Asks the server to cancel what this session runs (CancelRequest on a fresh connection). */
   cancel(): Promise<void>;
   /**

@@ -164,6 +164,11 @@ export class Segment {
     else member.settle(DONE);
   }
 
+  /** The statement's Execute reached its row limit (a cursor): it has no fate of its own. */
+  suspended(member: SegmentMember): void {
+    this.#open.delete(member);
+  }
+
   /** The statement failed with `error`; the server now skips the segment's remaining statements. */
   failedWith(member: SegmentMember, error: PgStreamError): void {
     this.#open.delete(member);

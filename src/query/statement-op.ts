@@ -82,6 +82,7 @@ export class StatementOp implements Operation, SegmentMember {
         this.segment.completed(this, '');
         return Step.DONE;
       case 'PortalSuspended':
+        this.segment.suspended(this);
         this.sink.suspended();
         return Step.DONE;
       case 'CloseComplete':

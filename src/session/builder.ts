@@ -22,6 +22,7 @@ import { parseRequireAuth } from '../auth/policy.js';
 import type { RequireAuth } from '../auth/policy.js';
 import { ProtocolVersion } from '../protocol/codes.js';
 import { Tracer } from '../protocol/trace.js';
+import { TypeRegistry } from '../types/registry.js';
 import { CHANNEL_BINDINGS } from '../conninfo/values.js';
 import type { ChannelBinding } from '../conninfo/values.js';
 import type { CancelRequestSender, Transport } from '../transport/transport.js';
@@ -89,6 +90,8 @@ export class ConnectionBuilder {
   #maxMessageLength: number | undefined;
   #maxScramIterations: number | undefined;
   #tracer: Tracer | undefined;
+  #types: TypeRegistry | undefined;
+  #statementCacheSize: number | undefined;
 
   /** Starts a builder for the role `user`. */
   constructor(user: string) {
@@ -223,6 +226,20 @@ export class ConnectionBuilder {
     return this;
   }
 
+  /** The value codecs of the query layer (default: the built-in types); register custom ones on it. */
+  types(registry: TypeRegistry): this {
+    if (!(registry instanceof TypeRegistry)) invalidSetting('types() needs a TypeRegistry');
+    this.#types = registry;
+    return this;
+  }
+
+  /** Statements the query layer keeps prepared by SQL text (default 100; 0 turns the cache off). */
+  statementCache(size: number): this {
+    if (!Number.isInteger(size) || size < 0) invalidSetting('statementCache needs a non-negative integer');
+    this.#statementCacheSize = size;
+    return this;
+  }
+
   /** The transport-neutral settings this builder resolves to. */
   sessionSettings(): SessionSettings {
     return {
@@ -239,6 +256,8 @@ export class ConnectionBuilder {
       maxMessageLength: this.#maxMessageLength,
       maxScramIterations: this.#maxScramIterations,
       tracer: this.#tracer,
+      types: this.#types,
+      statementCacheSize: this.#statementCacheSize,
     };
   }
 

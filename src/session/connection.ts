@@ -33,6 +33,11 @@ import type { ConnectionEvents, EventName, Notification } from '../query/events.
 import type { StatementTarget } from '../query/execute.js';
 import type { CallOptions, InterruptHost } from '../query/interrupt.js';
 import type { Operation } from '../query/operation.js';
+import { copyFrom } from '../query/copy-in.js';
+import type { CopyFromResult, CopySource } from '../query/copy-in.js';
+import { CopyOut } from '../query/copy-out.js';
+import { Cursor } from '../query/cursor.js';
+import type { CursorOptions } from '../query/cursor.js';
 import { Pipeline } from '../query/pipeline.js';
 import { prepare } from '../query/prepare.js';
 import type { PreparedStatement } from '../query/prepare.js';
@@ -110,6 +115,12 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   #flushQueued = false;
   /** Released when the call holding the connection (an open cursor or pipeline segment, COPY FROM) is done. */
   #holder: Promise<void> | null = null;
+  /**
+   * A query-layer cancel in flight: new statements wait until the server processed it, so that a
+   * cancel sent for a statement that finished meanwhile cannot hit the next one (an idle backend
+   * ignores a cancel; a running one would not).
+   */
+  #cancelling: Promise<void> | null = null;
   /** The query layer's view of this connection. */
   readonly #ctx: QueryContext & InterruptHost;
 
@@ -284,6 +295,27 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   }
 
   /**
+   * A result read in batches of at most `batchRows` rows (arrays of decoded values) through a portal
+   * with a row limit: an async iterable of batches. No explicit transaction needed.
+   */
+  cursor(target: StatementTarget, params: readonly unknown[] = [], options: CursorOptions = {}): Cursor {
+    return new Cursor(this.#ctx, target, params, options);
+  }
+
+  /**
+   * Runs `COPY … FROM STDIN` fed by `source` (async iterable of bytes or strings, Node Readable, web
+   * ReadableStream); resolves to `{ rowCount }` once committed. A failing source sends CopyFail.
+   */
+  copyFrom(sql: string, source: CopySource, options?: CallOptions): Promise<CopyFromResult> {
+    return copyFrom(this.#ctx, sql, source, options);
+  }
+
+  /** Runs `COPY … TO STDOUT`: an async iterable of byte chunks (also `stream()`, `pipeTo()`). */
+  copyTo(sql: string, options?: CallOptions): CopyOut {
+    return new CopyOut(this.#ctx, sql, options);
+  }
+
+  /**
    * Adds an event handler: `'notification'` (LISTEN/NOTIFY), `'notice'`, `'parameter'` (a run-time
    * parameter changed), or `'error'` (a handler threw). While a notification, notice or parameter
    * handler is attached, the connection reads when idle (and keeps the process alive).
@@ -406,8 +438,8 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
       resume: () => this.#receiver.resume(),
       scheduleFlush: () => this.#scheduleFlush(),
       flush: () => this.flush(),
-      writeThrough: (header: Uint8Array, data: Uint8Array) => this.#writeThrough(header, data),
-      cancel: () => this.cancel(),
+      writeThrough: (data: Uint8Array) => this.#writeThrough(data),
+      cancel: () => this.#queryCancel(),
       destroy: (err: PgStreamError) => {
         this.#fatal(err);
       },
@@ -425,10 +457,9 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     });
   }
 
-  /** Flushes what was written, then writes `header` and the caller's `data` as they are (no copy). */
-  async #writeThrough(header: Uint8Array, data: Uint8Array): Promise<void> {
-    const w = this.#writer;
-    w.bytes(header);
+  /** Flushes what was written, then writes the caller's `data` as it is (no copy). */
+  async #writeThrough(data: Uint8Array): Promise<void> {
+    if (this.#error !== null) throw this.#error;
     const before = this.flush();
     const p = this.#transport.write(data).catch((err: unknown) => {
       throw this.#fatal(err);
@@ -439,8 +470,19 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     await p;
   }
 
+  /** A cancel sent by the query layer: later statements wait until the server processed it. */
+  #queryCancel(): Promise<void> {
+    const p = this.cancel();
+    const gate = p.then(noop, noop).then(() => {
+      if (this.#cancelling === gate) this.#cancelling = null;
+    });
+    this.#cancelling = gate;
+    return p;
+  }
+
   /** The turn to write: now (a release function) or once the holding call is done (a promise). */
   #turn(hold: boolean): (() => void) | Promise<() => void> {
+    if (this.#cancelling !== null) return this.#cancelling.then(() => this.#turn(hold));
     if (this.#holder !== null) return this.#holder.then(() => this.#turn(hold));
     if (!hold) return noop;
     let release!: () => void;

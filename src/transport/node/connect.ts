@@ -24,6 +24,7 @@ import { lookupPassfile, passfileHost } from '../../conninfo/passfile.js';
 import type { RequireAuthPolicy, SslMode } from '../../conninfo/values.js';
 import { ConnectionError, ErrorCode, PgStreamError, ServerError, TlsError } from '../../errors.js';
 import type { Tracer } from '../../protocol/trace.js';
+import type { TypeRegistry } from '../../types/registry.js';
 import type { Connected } from '../../session/connection.js';
 import { Deadline } from '../../session/deadline.js';
 import { checkSessionAttrs, wantsStandbyFirst } from '../../session/session-attrs.js';
@@ -56,6 +57,10 @@ export interface ConnectExtras {
   readonly trace?: Tracer;
   /** Read deadline in ms while the server owes an answer (see `ConnectionBuilder.readTimeout`); 0 = none. */
   readonly readTimeout?: number;
+  /** The value codecs of the query layer (default: the built-in types). */
+  readonly types?: TypeRegistry;
+  /** Statements the query layer keeps prepared by SQL text (default 100; 0: none). */
+  readonly statementCacheSize?: number;
 }
 
 /** conninfo's parsed require_auth, in the form the auth policy checks take. */
@@ -84,6 +89,8 @@ function settingsOf(options: ConnectOptions, extras: ConnectExtras, tls: TlsOpti
     connectTimeoutMs: options.connectTimeoutMs ?? 0,
     cancelTimeoutMs: extras.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
     readTimeoutMs: extras.readTimeout ?? 0,
+    types: extras.types,
+    statementCacheSize: extras.statementCacheSize,
     maxMessageLength: extras.maxMessageLength,
     maxScramIterations: extras.maxScramIterations,
     cancelOpener: undefined,

@@ -87,6 +87,8 @@ export class NodeSocketTransport implements Transport {
   #ending: Promise<void> | null = null;
   #directBytes = 0;
   #copiedBytes = 0;
+  /** Writes of the current tick are corked: they leave together (one writev: a COPY header and its data). */
+  #corked = false;
 
   /**
    * Wraps a stream. A socket from `openDirect` keeps its direct read path; any other stream is read
@@ -342,6 +344,7 @@ export class NodeSocketTransport implements Transport {
         this.#paused = false;
         this.stream.resume();
       }
+      this.#cork();
       this.stream.write(data, (err?: Error | null) => {
         if (!this.#writes.delete(pending)) return;
         this.#updateRef();
@@ -352,6 +355,19 @@ export class NodeSocketTransport implements Transport {
           resolve();
         }
       });
+    });
+  }
+
+  /** Corks the stream until the end of the tick, so that this tick's writes go out in one system call. */
+  #cork(): void {
+    if (this.#corked) return;
+    const stream = this.stream as Partial<net.Socket>;
+    if (typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+    this.#corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      stream.uncork!();
     });
   }
 

@@ -1,0 +1,261 @@
+/**
+ * `conn.copyFrom(sql, source)`: feeds a `COPY … FROM STDIN` from an async iterable of bytes or
+ * strings (a Node Readable is one), a web ReadableStream, or a plain array, and resolves to
+ * `{ rowCount }` once the server committed the COPY
+ * (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-COPY).
+ * - Backpressure: the source is read only as fast as the transport takes the data.
+ * - No copy of the caller's bytes where a view will do: a chunk of 16 KiB or more goes to the
+ *   transport as it is, behind its CopyData header; smaller chunks and strings are gathered into
+ *   one CopyData of up to 64 KiB (message boundaries need not match rows).
+ * - The truth about the write (RELIABILITY.md cases 18, 29): a source that fails sends CopyFail, so
+ *   the server rolls the COPY back, and the call rejects (PGS_COPY_SOURCE, with the source's error
+ *   as cause); a server error while the client streams stops the writing and rejects with it; an
+ *   abort sends CopyFail too (PGS_ABORTED). The connection stays usable in each case; a lost
+ *   connection rejects with the connection's error. It never resolves for rows that are not there.
+ * The connection is held while the COPY runs: other calls wait for it.
+ */
+import { ClientError, ErrorCode, QueryError, ServerError } from '../errors.js';
+import type { PgStreamError } from '../errors.js';
+import { FrontendCode, Limits } from '../protocol/codes.js';
+import { encodeCopyDone } from '../protocol/frontend/copy-done.js';
+import { encodeCopyFail } from '../protocol/frontend/copy-fail.js';
+import { encodeQuery } from '../protocol/frontend/query.js';
+import type { BackendMessage } from '../protocol/messages.js';
+import type { Outcome } from '../protocol/session-state-codes.js';
+import { MessageWriter } from '../protocol/writer.js';
+import { yieldToEvents } from '../platform.js';
+import type { QueryContext } from './context.js';
+import type { CallOptions, InterruptHost } from './interrupt.js';
+import { Step } from './operation.js';
+import type { Operation } from './operation.js';
+import { checkReady } from './run.js';
+
+/** What COPY FROM STDIN reads. */
+export type CopySource =
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>
+  | ReadableStream<Uint8Array | string>;
+
+/** What a finished COPY FROM reports. */
+export interface CopyFromResult {
+  /** Rows the server copied (the COPY command tag). */
+  readonly rowCount: number;
+}
+
+/** Chunks at least this large are sent as they are, behind their own header (no copy). */
+const THROUGH = 16 * 1024;
+/** Gathered CopyData messages are closed at this size and the send buffer flushed. */
+const GATHER = 64 * 1024;
+/** The CopyData length word counts itself. */
+const LENGTH_WORD = 4;
+
+/** The answers to the COPY's Query: CopyInResponse, then CommandComplete or ErrorResponse, then ReadyForQuery. */
+class CopyInOp implements Operation {
+  readonly sync = true;
+  error: PgStreamError | null = null;
+  rowCount: number | null = null;
+  /** Resolves when the server is ready for data (or refused to be: check `error`). */
+  readonly ready: Promise<void>;
+  /** Resolves at ReadyForQuery (or when the connection failed). */
+  readonly done: Promise<void>;
+  #ready!: () => void;
+  #done!: () => void;
+  copying = false;
+  /** The server stopped the COPY (ErrorResponse): the client must stop writing. */
+  stopped = false;
+
+  constructor() {
+    this.ready = new Promise<void>((resolve) => (this.#ready = resolve));
+    this.done = new Promise<void>((resolve) => (this.#done = resolve));
+  }
+
+  handle(msg: BackendMessage, _outcome: Outcome): Step {
+    switch (msg.type) {
+      case 'CopyInResponse':
+        this.copying = true;
+        this.#ready();
+        return Step.CONTINUE;
+      case 'CommandComplete':
+        this.rowCount = msg.rows;
+        return Step.CONTINUE;
+      case 'ErrorResponse':
+        this.error ??= new ServerError(new Map(msg.fields));
+        this.stopped = true;
+        this.#ready();
+        return Step.CONTINUE;
+      case 'ReadyForQuery':
+        this.stopped = true;
+        this.#ready();
+        this.#done();
+        return Step.DONE;
+      default:
+        if (!this.copying) {
+          this.error ??= new ClientError(ErrorCode.INVALID_ARGUMENT, `copyFrom() needs COPY … FROM STDIN; the server answered with ${msg.type}`);
+        }
+        return Step.CONTINUE;
+    }
+  }
+
+  skipped(): void {
+    // A simple Query owns its ReadyForQuery: never skipped.
+  }
+
+  fail(err: PgStreamError): void {
+    this.error ??= err;
+    this.stopped = true;
+    this.#ready();
+    this.#done();
+  }
+}
+
+/** The chunks of `source`, whatever its kind. */
+function chunksOf(source: CopySource): AsyncIterator<Uint8Array | string> | Iterator<Uint8Array | string> {
+  const s = source as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown; getReader?: unknown };
+  if (typeof s[Symbol.asyncIterator] === 'function') return (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  if (typeof s.getReader === 'function') {
+    const reader = (source as ReadableStream<Uint8Array | string>).getReader();
+    return {
+      next: async () => {
+        const r = await reader.read();
+        return r.done ? { value: undefined, done: true } : { value: r.value, done: false };
+      },
+      return: async () => {
+        await reader.cancel().catch(() => undefined);
+        return { value: undefined, done: true };
+      },
+    };
+  }
+  if (typeof s[Symbol.iterator] === 'function' && typeof source !== 'string') return (source as Iterable<Uint8Array | string>)[Symbol.iterator]();
+  throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'a COPY source must be an (async) iterable of Uint8Array or string chunks, or a ReadableStream');
+}
+
+/**
+ * Gathers small chunks into one CopyData in a buffer of its own (never the connection's send
+ * buffer, which a flush may take while a message is still open), sent when it reaches GATHER.
+ */
+class Gatherer {
+  #w = new MessageWriter(GATHER + GATHER / 4);
+  #spare = new MessageWriter(GATHER + GATHER / 4);
+  /** The length word's offset of the open CopyData, or -1. */
+  #open = -1;
+
+  /** Bytes gathered. */
+  get size(): number {
+    return this.#w.length;
+  }
+
+  add(chunk: Uint8Array | string): void {
+    const w = this.#w;
+    if (this.#open < 0) this.#open = w.begin(FrontendCode.COPY_DATA);
+    if (typeof chunk === 'string') w.utf8(chunk);
+    else w.bytes(chunk);
+  }
+
+  /** Sends what was gathered (after everything written before it); the buffers alternate. */
+  async send(ctx: QueryContext): Promise<void> {
+    if (this.#open < 0) return;
+    const w = this.#w;
+    w.finish(this.#open);
+    this.#open = -1;
+    this.#w = this.#spare;
+    this.#spare = w;
+    // The transport is done with the buffer once this resolves: only then may it be written again.
+    await ctx.writeThrough(w.written());
+    w.clear();
+    // Let the receive loop read what the server said meanwhile (an error stops the writing).
+    await yieldToEvents();
+  }
+}
+
+/** Runs one COPY FROM STDIN (see the module comment). */
+export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, source: CopySource, options: CallOptions = {}): Promise<CopyFromResult> {
+  if (typeof sql !== 'string') throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'copyFrom needs the SQL of a COPY … FROM STDIN');
+  const chunks = chunksOf(source);
+  checkReady(ctx);
+  // An abort or the timeout ends the COPY with CopyFail (the server rolls it back): no CancelRequest.
+  const { signal, timeout } = options;
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    throw new ClientError(ErrorCode.INVALID_ARGUMENT, `timeout must be a positive number of milliseconds, got ${String(timeout)}`);
+  }
+  if (signal?.aborted === true) throw new QueryError(ErrorCode.ABORTED, 'the call was aborted by its signal', { cause: signal.reason });
+  let aborted: typeof ErrorCode.ABORTED | typeof ErrorCode.TIMEOUT | null = null;
+  const onAbort = (): void => {
+    aborted ??= ErrorCode.ABORTED;
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = timeout === undefined ? null : setTimeout(() => {
+    aborted ??= ErrorCode.TIMEOUT;
+  }, timeout);
+  const turn = ctx.turn(true);
+  const release = typeof turn === 'function' ? turn : await turn;
+  try {
+    if (aborted !== null) throw new QueryError(aborted, 'the call was interrupted before it started');
+    encodeQuery(ctx.writer, sql);
+    ctx.requests.sentQuery();
+    const op = new CopyInOp();
+    ctx.enqueue(op);
+    ctx.scheduleFlush();
+    await op.ready;
+    let failure: unknown = undefined;
+    if (op.copying && !op.stopped) {
+      const gather = new Gatherer();
+      try {
+        for (;;) {
+          if (op.stopped || aborted !== null || ctx.error !== null) break;
+          const r = await chunks.next();
+          if (r.done === true) break;
+          const chunk = r.value;
+          if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+            throw new ClientError(ErrorCode.INVALID_ARGUMENT, `a COPY chunk must be a Uint8Array or a string, got ${typeof chunk}`);
+          }
+          if (typeof chunk !== 'string' && chunk.length >= THROUGH) {
+            if (chunk.length > Limits.MAX_MESSAGE_LENGTH - LENGTH_WORD) throw new ClientError(ErrorCode.MESSAGE_TOO_LARGE, 'a COPY chunk exceeds the 1 GiB message limit');
+            await gather.send(ctx);
+            const w = ctx.writer;
+            w.u8(FrontendCode.COPY_DATA);
+            w.i32(chunk.length + LENGTH_WORD);
+            await ctx.writeThrough(chunk);
+            await yieldToEvents();
+          } else {
+            gather.add(chunk);
+            if (gather.size >= GATHER) await gather.send(ctx);
+          }
+        }
+        await gather.send(ctx);
+      } catch (err) {
+        failure = err;
+      }
+      if (op.stopped && !op.copying) {
+        // Nothing to end: the server already refused.
+      } else if (ctx.error === null) {
+        if (failure !== undefined || aborted !== null) {
+          const why = aborted !== null ? 'aborted by the caller' : `the source failed: ${failure instanceof Error ? failure.message : String(failure)}`;
+          encodeCopyFail(ctx.writer, `pg-stream: ${why}`.slice(0, 1000));
+          await (chunks.return?.() as Promise<unknown> | undefined)?.catch?.(() => undefined);
+        } else if (!op.stopped) {
+          encodeCopyDone(ctx.writer);
+        } else {
+          // The server stopped the COPY: stop reading the source.
+          await (chunks.return?.() as Promise<unknown> | undefined)?.catch?.(() => undefined);
+        }
+        ctx.scheduleFlush();
+      }
+    }
+    await op.done;
+    if (ctx.error !== null && op.error === null) throw ctx.error;
+    if (aborted !== null) {
+      const what = aborted === ErrorCode.TIMEOUT ? `did not finish within its timeout of ${timeout} ms` : 'was aborted by its signal';
+      throw new QueryError(aborted, `COPY FROM ${what}: the server rolled it back`, { cause: op.error ?? undefined });
+    }
+    if (failure !== undefined) {
+      if (failure instanceof ClientError) throw failure;
+      throw new QueryError(ErrorCode.COPY_SOURCE, 'the COPY source failed: the server rolled the COPY back', { cause: failure });
+    }
+    if (op.error !== null) throw op.error;
+    return { rowCount: op.rowCount ?? 0 };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (timer !== null) clearTimeout(timer);
+    release();
+  }
+}
