@@ -212,6 +212,17 @@ function encodeNow(codec: TypeCodec, value: unknown): Bindable {
   return new BytesValue(w.toBytes());
 }
 
+/**
+ * Any value through a codec (a built-in from TypeRegistry.get, or a custom one): binary when the
+ * codec has a binary encoder, else its text. Encoded now, so a bad value fails here. Unlike
+ * TypeRegistry.encodeParam, a JS string goes through the codec too (e.g. a JSON string value for
+ * jsonb, a numeric or uuid sent in binary).
+ */
+export function bindWith<T>(codec: TypeCodec<T>, value: T): Bindable {
+  if (codec.binary && codec.encodeBinary !== undefined) return encodeNow(codec as TypeCodec, value);
+  return new TextValue(codec.encodeText(value));
+}
+
 /** `numeric`, binary: a decimal string (numeric_in's forms, exponent allowed), a number, a bigint, NaN or ±Infinity. */
 export function numeric(v: string | number | bigint): Bindable {
   return encodeNow(numericCodec, v);
