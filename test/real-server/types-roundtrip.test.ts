@@ -10,17 +10,18 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionBuilder, FormatCode, MessageCode } from '../../src/index.js';
+import { ConnectionBuilder, ErrorCode, FormatCode, MessageCode } from '../../src/index.js';
 import type { BackendMessage, Connection } from '../../src/index.js';
 import type { Bindable } from '../../src/protocol/frontend/bindable.js';
 import { array, bindWith, jsonb, numeric, text, timestamptz } from '../../src/types/bindable.js';
-import type { PgArray } from '../../src/types/codecs/array-shape.js';
-import { Interval } from '../../src/types/codecs/interval.js';
-import { Inet } from '../../src/types/codecs/network.js';
-import { Time, TimeTz } from '../../src/types/codecs/time.js';
+import type { PgArray } from '../../src/types/codecs/array/array-shape.js';
+import { Interval } from '../../src/types/codecs/temporal/interval.js';
+import { Inet } from '../../src/types/codecs/network/network.js';
+import { Time, TimeTz } from '../../src/types/codecs/temporal/time.js';
 import { oid } from '../../src/types/oids.js';
 import { TypeRegistry } from '../../src/types/registry.js';
 import { stopServers, testServer } from '../connection-helpers.js';
+import { expectCode } from '../unit/types-helpers.js';
 
 afterAll(stopServers);
 
@@ -281,6 +282,34 @@ describe.each(MAJORS)('PostgreSQL %i', (major) => {
     const limits = await sameBothWays(conn, exact, `SELECT '4714-11-24 00:00:00 BC'::timestamp, '294276-12-31 23:59:59.999999+00'::timestamptz,
       '5874897-12-31'::date, '9223372036854775807'::int8 - 9223372036845000000`);
     expect(limits[0]).toEqual([MIN_US, END_US - 1n, END_DAY - 1, 9_775_807]);
+  });
+
+  it('other DateStyles and IntervalStyles are refused with PGS_INVALID_VALUE, never misread; binary does not depend on them', async () => {
+    const sql = "SELECT '2024-01-02 03:04:05'::timestamp, '2024-01-02 03:04:05+00'::timestamptz, '2024-01-02'::date, '3 days 04:05:06'::interval, '-1 year'::interval";
+    const expected = [new Date('2024-01-02T03:04:05Z'), new Date('2024-01-02T03:04:05Z'), new Date('2024-01-02T00:00:00Z'), new Interval(0, 3, 14_706_000_000n),
+      new Interval(-12, 0, 0n)];
+    const settings: [string, number[]][] = [
+      ["DateStyle = 'ISO, DMY'", []],
+      ["DateStyle = 'SQL, MDY'", [0, 1, 2]],
+      ["DateStyle = 'SQL, DMY'", [0, 1, 2]],
+      ["DateStyle = 'German'", [0, 1, 2]],
+      ["DateStyle = 'Postgres, MDY'", [0, 1, 2]],
+      ["IntervalStyle = 'sql_standard'", [3, 4]],
+      ["IntervalStyle = 'iso_8601'", [3, 4]],
+      ["IntervalStyle = 'postgres_verbose'", [3, 4]],
+    ];
+    for (const [setting, refused] of settings) {
+      await run(conn, `SET ${setting}`, [], FormatCode.Text);
+      const [asText] = await run(conn, sql, [], FormatCode.Text);
+      const [asBinary] = await run(conn, sql, [], FormatCode.Binary);
+      expected.forEach((v, i) => {
+        if (refused.includes(i)) expectCode(() => decodeField(plain, asText!, i, FormatCode.Text), ErrorCode.INVALID_VALUE);
+        else expect(decodeField(plain, asText!, i, FormatCode.Text)).toEqual(v);
+        expect(decodeField(plain, asBinary!, i, FormatCode.Binary)).toEqual(v);
+      });
+      await run(conn, 'RESET DateStyle', [], FormatCode.Text);
+      await run(conn, 'RESET IntervalStyle', [], FormatCode.Text);
+    }
   });
 
   it('generate_series: numbers, numerics, text, bytea, uuid, json, inet decode identically from both formats', async () => {

@@ -6,14 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
-import { ArrayCodec } from '../../src/types/codecs/array.js';
-import type { PgArray } from '../../src/types/codecs/array-shape.js';
+import { ArrayCodec } from '../../src/types/codecs/array/array.js';
+import type { PgArray } from '../../src/types/codecs/array/array-shape.js';
 import { byteaCodec } from '../../src/types/codecs/bytea.js';
 import { int4Codec, int8Codec } from '../../src/types/codecs/integers.js';
 import { jsonbCodec } from '../../src/types/codecs/json.js';
 import { numericCodec } from '../../src/types/codecs/numeric.js';
 import { textCodec } from '../../src/types/codecs/text.js';
-import { timestamptzCodec } from '../../src/types/codecs/timestamp.js';
+import { timestamptzCodec } from '../../src/types/codecs/temporal/timestamp.js';
 import { Bytes, hex } from '../fixtures/bytes.js';
 import { decodeBin, encodeBin, expectCode, onlyTyped } from './types-helpers.js';
 

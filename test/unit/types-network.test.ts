@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
-import { Inet, cidrCodec, inetCodec } from '../../src/types/codecs/network.js';
+import { Inet, cidrCodec, inetCodec } from '../../src/types/codecs/network/network.js';
 import { hex } from '../fixtures/bytes.js';
 import { decodeBin, encodeBin, expectCode } from './types-helpers.js';
 

@@ -26,9 +26,9 @@ import {
   timetz,
   uuid,
 } from '../../src/types/bindable.js';
-import { Interval } from '../../src/types/codecs/interval.js';
-import { Inet } from '../../src/types/codecs/network.js';
-import { Time, TimeTz } from '../../src/types/codecs/time.js';
+import { Interval } from '../../src/types/codecs/temporal/interval.js';
+import { Inet } from '../../src/types/codecs/network/network.js';
+import { Time, TimeTz } from '../../src/types/codecs/temporal/time.js';
 import { encodeParamText } from '../../src/types/param-text.js';
 import { TypeRegistry } from '../../src/types/registry.js';
 import type { BinaryValueDecoder, TextValueDecoder, TypeCodec } from '../../src/types/type-codec.js';

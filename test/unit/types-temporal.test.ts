@@ -8,10 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
-import { dateCodec } from '../../src/types/codecs/date.js';
-import { Interval, intervalCodec } from '../../src/types/codecs/interval.js';
-import { Time, TimeTz, timeCodec, timetzCodec } from '../../src/types/codecs/time.js';
-import { timestampWithoutZoneCodec, timestamptzCodec } from '../../src/types/codecs/timestamp.js';
+import { dateCodec } from '../../src/types/codecs/temporal/date.js';
+import { Interval, intervalCodec } from '../../src/types/codecs/temporal/interval.js';
+import { Time, TimeTz, timeCodec, timetzCodec } from '../../src/types/codecs/temporal/time.js';
+import { timestampWithoutZoneCodec, timestamptzCodec } from '../../src/types/codecs/temporal/timestamp.js';
 import { Bytes, hex } from '../fixtures/bytes.js';
 import { decodeBin, encodeBin, expectCode } from './types-helpers.js';
 

@@ -5,7 +5,7 @@
  * `}`, the delimiter `,` or white space; inside quotes `"` and `\` are backslash-escaped. An
  * unquoted `NULL` is SQL NULL. Every built-in type handled here uses `,` as its delimiter.
  */
-import { excerpt, invalidValue } from '../value-errors.js';
+import { excerpt, invalidValue } from '../../value-errors.js';
 import { MAXDIM, boundsFit, forEachElement, nest, withLowerBounds } from './array-shape.js';
 import type { ArrayShape } from './array-shape.js';
 

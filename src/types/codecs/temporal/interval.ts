@@ -12,10 +12,10 @@
  * JS shape: `Interval { months, days, microseconds }` (microseconds a bigint: they exceed 2^53);
  * `toString()` gives the postgres-style text and `toISOString()` the ISO 8601 duration.
  */
-import { oid } from '../oids.js';
-import type { BinaryTypeCodec } from '../type-codec.js';
-import { cannotEncode, describe, invalidText } from '../value-errors.js';
-import { checkLength, readBigInt64, readInt32 } from './bytes.js';
+import { oid } from '../../oids.js';
+import type { BinaryTypeCodec } from '../../type-codec.js';
+import { cannotEncode, describe, invalidText } from '../../value-errors.js';
+import { checkLength, readBigInt64, readInt32 } from '../bytes.js';
 import { formatFraction } from './calendar.js';
 
 const INTERVAL_BYTES = 16;
