@@ -6,6 +6,7 @@ import type { Int8Mode } from './codecs/integers.js';
 import type { DateMode } from './codecs/temporal/date.js';
 import type { TimestampMode } from './codecs/temporal/timestamp.js';
 
+/** The JS shapes each option chooses between. */
 export type { Int8Mode, DateMode, TimestampMode };
 
 /** Options of a TypeRegistry's built-in codecs. */

@@ -67,8 +67,11 @@ export class Interval {
   /** `-infinity` (PostgreSQL 17 and later). */
   static readonly MINUS_INFINITY = new Interval(INT32_MIN, INT32_MIN, INT64_MIN);
 
+  /** Months (Int32): years are 12 months. */
   readonly months: number;
+  /** Days (Int32), apart from months: a month is not a fixed number of days. */
   readonly days: number;
+  /** Microseconds (Int64), apart from days: a day is not always 24 hours (DST). */
   readonly microseconds: bigint;
 
   /** Throws PGS_INVALID_ARGUMENT unless months and days are Int32s and microseconds an Int64. */
