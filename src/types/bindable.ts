@@ -13,18 +13,18 @@ import { checkInt8 } from '../protocol/frontend/bindable.js';
 import { MAX_UINT32, invalidArgument } from '../protocol/frontend/checks.js';
 import type { TypeCodec } from './type-codec.js';
 import { builtinCodec } from './builtins.js';
-import { encodeArrayBinary } from './codecs/array.js';
+import { encodeArrayBinary } from './codecs/array/array.js';
 import { numericCodec } from './codecs/numeric.js';
 import { uuidBytes } from './codecs/uuid.js';
 import { stringifyJson } from './codecs/json.js';
-import { cidrCodec, inetCodec } from './codecs/network.js';
-import type { Inet } from './codecs/network.js';
-import { toDays } from './codecs/date.js';
-import { toMicros } from './codecs/timestamp.js';
-import { timeCodec, timetzCodec } from './codecs/time.js';
-import type { Time, TimeTz } from './codecs/time.js';
-import { intervalCodec } from './codecs/interval.js';
-import type { Interval } from './codecs/interval.js';
+import { cidrCodec, inetCodec } from './codecs/network/network.js';
+import type { Inet } from './codecs/network/network.js';
+import { toDays } from './codecs/temporal/date.js';
+import { toMicros } from './codecs/temporal/timestamp.js';
+import { timeCodec, timetzCodec } from './codecs/temporal/time.js';
+import type { Time, TimeTz } from './codecs/temporal/time.js';
+import { intervalCodec } from './codecs/temporal/interval.js';
+import type { Interval } from './codecs/temporal/interval.js';
 
 const INT2_MIN = -0x8000;
 const INT2_MAX = 0x7fff;
@@ -209,6 +209,17 @@ function encodeNow(codec: TypeCodec, value: unknown): Bindable {
   const w = new MessageWriter(SCRATCH_BYTES);
   codec.encodeBinary!(w, value);
   return new BytesValue(w.toBytes());
+}
+
+/**
+ * Any value through a codec (a built-in from TypeRegistry.get, or a custom one): binary when the
+ * codec has a binary encoder, else its text. Encoded now, so a bad value fails here. Unlike
+ * TypeRegistry.encodeParam, a JS string goes through the codec too (e.g. a JSON string value for
+ * jsonb, a numeric or uuid sent in binary).
+ */
+export function bindWith<T>(codec: TypeCodec<T>, value: T): Bindable {
+  if (codec.binary && codec.encodeBinary !== undefined) return encodeNow(codec as TypeCodec, value);
+  return new TextValue(codec.encodeText(value));
 }
 
 /** `numeric`, binary: a decimal string (numeric_in's forms, exponent allowed), a number, a bigint, NaN or ±Infinity. */

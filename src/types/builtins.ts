@@ -13,12 +13,12 @@ import { bpcharCodec, charCodec, nameCodec, textCodec, varcharCodec } from './co
 import { byteaCodec } from './codecs/bytea.js';
 import { uuidCodec } from './codecs/uuid.js';
 import { jsonCodec, jsonbCodec } from './codecs/json.js';
-import { cidrCodec, inetCodec } from './codecs/network.js';
-import { dateCodec } from './codecs/date.js';
-import { timestampWithoutZoneCodec, timestamptzCodec } from './codecs/timestamp.js';
-import { timeCodec, timetzCodec } from './codecs/time.js';
-import { intervalCodec } from './codecs/interval.js';
-import { ArrayCodec } from './codecs/array.js';
+import { cidrCodec, inetCodec } from './codecs/network/network.js';
+import { dateCodec } from './codecs/temporal/date.js';
+import { timestampWithoutZoneCodec, timestamptzCodec } from './codecs/temporal/timestamp.js';
+import { timeCodec, timetzCodec } from './codecs/temporal/time.js';
+import { intervalCodec } from './codecs/temporal/interval.js';
+import { ArrayCodec } from './codecs/array/array.js';
 
 /** The built-in scalar codecs for `options` (their array types are derived from `arrayOid`). */
 export function builtinCodecs(options: TypeOptions = {}): TypeCodec[] {

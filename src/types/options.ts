@@ -3,9 +3,10 @@
  * code expects; each alternative is exact where the default is not.
  */
 import type { Int8Mode } from './codecs/integers.js';
-import type { DateMode } from './codecs/date.js';
-import type { TimestampMode } from './codecs/timestamp.js';
+import type { DateMode } from './codecs/temporal/date.js';
+import type { TimestampMode } from './codecs/temporal/timestamp.js';
 
+/** The JS shapes each option chooses between. */
 export type { Int8Mode, DateMode, TimestampMode };
 
 /** Options of a TypeRegistry's built-in codecs. */

@@ -14,13 +14,13 @@
  */
 import { cannotEncode, describe } from './value-errors.js';
 import { encodeByteaHex } from './codecs/bytea.js';
-import { shapeOf } from './codecs/array-shape.js';
-import { formatArrayText } from './codecs/array-text.js';
+import { shapeOf } from './codecs/array/array-shape.js';
+import { formatArrayText } from './codecs/array/array-text.js';
 import { stringifyJson } from './codecs/json.js';
-import { Interval } from './codecs/interval.js';
-import { Inet } from './codecs/network.js';
-import { Time, TimeTz } from './codecs/time.js';
-import { formatTimestamp } from './codecs/timestamp.js';
+import { Interval } from './codecs/temporal/interval.js';
+import { Inet } from './codecs/network/network.js';
+import { Time, TimeTz } from './codecs/temporal/time.js';
+import { formatTimestamp } from './codecs/temporal/timestamp.js';
 
 const MICROS_PER_MILLI = 1000n;
 /** The earliest instant a timestamptz holds (4714-11-24 00:00 BC), in Unix milliseconds. */

@@ -14,7 +14,7 @@ import type { MessageWriter } from '../protocol/writer.js';
 import type { Bindable } from '../protocol/frontend/bindable.js';
 import { text } from './bindable.js';
 import { builtinCodecs } from './builtins.js';
-import { ArrayCodec } from './codecs/array.js';
+import { ArrayCodec } from './codecs/array/array.js';
 import { DEFAULT_TYPE_OPTIONS } from './options.js';
 import type { TypeOptions } from './options.js';
 import { encodeParamText } from './param-text.js';

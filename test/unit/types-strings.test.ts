@@ -59,6 +59,7 @@ describe('"char"', () => {
     }
     for (const b of ['', '41 42']) expectCode(() => decodeBin(charCodec, hex(b)), INVALID);
     for (const v of ['ab', 'é', '\\400', '\\12']) expectCode(() => encodeBin(charCodec, v), ARG);
+    for (const t of ['ab', 'é', '\uFFFD', '\\400', '\\12', '\\1234']) expectCode(() => charCodec.decodeText(t), INVALID);
   });
 });
 

@@ -22,13 +22,18 @@ const ESCAPE_LENGTH = 2;
 const ASCII_MAX = 0x7f;
 const HEX = '0123456789abcdef';
 const NO_DIGIT = 0xff;
+const CHAR_LOWER_A = 0x61;
+const CHAR_UPPER_A = 0x41;
+const TEN = 10;
+const HEX_LETTERS = 6;
+const DECIMAL_DIGITS = 10;
 /** Value of each hex digit character, NO_DIGIT for any other. */
 const HEX_VALUE = (() => {
   const t = new Uint8Array(128).fill(NO_DIGIT);
-  for (let i = 0; i < 10; i++) t[CHAR_0 + i] = i;
-  for (let i = 0; i < 6; i++) {
-    t[0x61 + i] = 10 + i;
-    t[0x41 + i] = 10 + i;
+  for (let i = 0; i < DECIMAL_DIGITS; i++) t[CHAR_0 + i] = i;
+  for (let i = 0; i < HEX_LETTERS; i++) {
+    t[CHAR_LOWER_A + i] = TEN + i;
+    t[CHAR_UPPER_A + i] = TEN + i;
   }
   return t;
 })();

@@ -39,6 +39,7 @@ const OUTPUT_PATTERN = /^-?[0-9]+(?:\.[0-9]+)?$/;
 const INPUT_PATTERN = /^[ \t\n\r\v\f]*([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?[ \t\n\r\v\f]*$/;
 const SPECIAL_PATTERN = /^[ \t\n\r\v\f]*([+-]?)(nan|infinity|inf)[ \t\n\r\v\f]*$/i;
 const POW10 = [1, 10, 100, 1000];
+const CHAR_0 = 0x30;
 
 /** The decimal value as numeric_recv reads it (after truncation and stripping). */
 interface NumericVar {
@@ -168,9 +169,9 @@ function parseNumeric(value: unknown): Parsed {
 function toVar(p: Extract<Parsed, { special: undefined }>): NumericVar {
   const { digits, point } = p;
   let lead = 0;
-  while (lead < digits.length && digits.charCodeAt(lead) === 0x30) lead++;
+  while (lead < digits.length && digits.charCodeAt(lead) === CHAR_0) lead++;
   let end = digits.length;
-  while (end > lead && digits.charCodeAt(end - 1) === 0x30) end--;
+  while (end > lead && digits.charCodeAt(end - 1) === CHAR_0) end--;
   if (lead === end) return { sign: NUMERIC_POS, weight: 0, dscale: p.dscale, digits: [] };
   // Digit k stands for 10^(point - 1 - k); its base-10000 digit has weight floor(that / 4).
   const top = Math.floor((point - 1 - lead) / DEC_DIGITS);
@@ -179,7 +180,7 @@ function toVar(p: Extract<Parsed, { special: undefined }>): NumericVar {
   for (let k = lead; k < end; k++) {
     const e = point - 1 - k;
     const g = Math.floor(e / DEC_DIGITS);
-    out[top - g] += (digits.charCodeAt(k) - 0x30) * POW10[e - g * DEC_DIGITS]!;
+    out[top - g] += (digits.charCodeAt(k) - CHAR_0) * POW10[e - g * DEC_DIGITS]!;
   }
   return { sign: p.negative ? NUMERIC_NEG : NUMERIC_POS, weight: top, dscale: p.dscale, digits: out };
 }

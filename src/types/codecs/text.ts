@@ -6,13 +6,14 @@
  * in both formats. `"char"` is one raw byte in binary; as text charout writes 0x00 as the empty
  * string, 0x01..0x7F as that character and 0x80..0xFF as `\ooo` (PostgreSQL 15 and later; older
  * servers send the raw byte, which is not valid UTF-8). The binary decoder returns charout's form,
- * so both formats give the same string.
+ * so both formats give the same string; text in any other form (such as the U+FFFD an old server's
+ * raw high byte becomes) is refused with PGS_INVALID_VALUE.
  */
 import type { MessageWriter } from '../../protocol/writer.js';
 import { decodeUtf8 } from '../../protocol/text.js';
 import { oid } from '../oids.js';
 import type { BinaryTypeCodec } from '../type-codec.js';
-import { badLength, cannotEncode, describe } from '../value-errors.js';
+import { badLength, cannotEncode, describe, invalidText } from '../value-errors.js';
 
 const CHAR_BYTES = 1;
 const HIGH_BIT = 0x80;
@@ -77,7 +78,11 @@ export const charCodec: BinaryTypeCodec<string> = {
   name: 'char',
   arrayOid: oid.CHAR_ARRAY,
   binary: true,
-  decodeText: (text) => text,
+  decodeText(text) {
+    // Only charout's forms: a server before 15 sends bytes 0x80..0xFF raw, which arrive as U+FFFD.
+    if (text.length > 1 ? !OCTAL_CHAR.test(text) : text.length === 1 && text.charCodeAt(0) > ASCII_MAX) throw invalidText('"char"', text);
+    return text;
+  },
   encodeText: (value) => formatChar(charByte(value)),
   decodeBinary(bytes, start, length) {
     if (length !== CHAR_BYTES) throw badLength('"char"', length, CHAR_BYTES);

@@ -12,10 +12,10 @@
  * JS shape: `Interval { months, days, microseconds }` (microseconds a bigint: they exceed 2^53);
  * `toString()` gives the postgres-style text and `toISOString()` the ISO 8601 duration.
  */
-import { oid } from '../oids.js';
-import type { BinaryTypeCodec } from '../type-codec.js';
-import { cannotEncode, describe, invalidText } from '../value-errors.js';
-import { checkLength, readBigInt64, readInt32 } from './bytes.js';
+import { oid } from '../../oids.js';
+import type { BinaryTypeCodec } from '../../type-codec.js';
+import { cannotEncode, describe, invalidText } from '../../value-errors.js';
+import { checkLength, readBigInt64, readInt32 } from '../bytes.js';
 import { formatFraction } from './calendar.js';
 
 const INTERVAL_BYTES = 16;
@@ -31,9 +31,15 @@ const DAYS_OFFSET = 8;
 const MONTHS_OFFSET = 12;
 const INFINITY_TEXT = 'infinity';
 const MINUS_INFINITY_TEXT = '-infinity';
-/** EncodeInterval, postgres style: optional year, mon and day fields, then an optional time. */
-const POSTGRES_PATTERN =
-  /^(?:([+-]?[0-9]+) years?)?(?:(?:^| )([+-]?[0-9]+) mons?)?(?:(?:^| )([+-]?[0-9]+) days?)?(?:(?:^| )([+-]?)([0-9]{2,}):([0-5][0-9]):([0-5][0-9])(?:\.([0-9]{1,6}))?)?$/;
+/** EncodeInterval's postgres-style fields, in order: a signed count and its unit (singular or plural). */
+const UNITS: readonly (readonly [string, string, 'years' | 'months' | 'days'])[] = [
+  ['year', 'years', 'years'],
+  ['mon', 'mons', 'months'],
+  ['day', 'days', 'days'],
+];
+const COUNT_PATTERN = /^[+-]?[0-9]+$/;
+/** The time part: an optional sign, hours (two or more digits), minutes, seconds and up to 6 fraction digits. */
+const CLOCK_PATTERN = /^([+-]?)([0-9]{2,}):([0-5][0-9]):([0-5][0-9])(?:\.([0-9]{1,6}))?$/;
 
 function checkInt32(what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
@@ -61,8 +67,11 @@ export class Interval {
   /** `-infinity` (PostgreSQL 17 and later). */
   static readonly MINUS_INFINITY = new Interval(INT32_MIN, INT32_MIN, INT64_MIN);
 
+  /** Months (Int32): years are 12 months. */
   readonly months: number;
+  /** Days (Int32), apart from months: a month is not a fixed number of days. */
   readonly days: number;
+  /** Microseconds (Int64), apart from days: a day is not always 24 hours (DST). */
   readonly microseconds: bigint;
 
   /** Throws PGS_INVALID_ARGUMENT unless months and days are Int32s and microseconds an Int64. */
@@ -139,17 +148,28 @@ function clock(a: bigint): string {
 export function parseIntervalText(text: string): Interval {
   if (text === INFINITY_TEXT) return Interval.INFINITY;
   if (text === MINUS_INFINITY_TEXT) return Interval.MINUS_INFINITY;
-  const m = text === '' ? null : POSTGRES_PATTERN.exec(text);
-  if (m === null) throw invalidText('interval', text);
-  const months = Number(m[1] ?? 0) * MONTHS_PER_YEAR + Number(m[2] ?? 0);
-  const days = Number(m[3] ?? 0);
-  let micros = 0n;
-  if (m[5] !== undefined) {
-    const fraction = BigInt((m[8] ?? '').padEnd(6, '0'));
-    micros = BigInt(m[5]) * MICROS_PER_HOUR + BigInt(m[6]!) * MICROS_PER_MINUTE + BigInt(m[7]!) * MICROS_PER_SECOND + fraction;
-    if (m[4] === '-') micros = -micros;
+  // Fields are separated by exactly one space: splitting finds empty tokens for any other spacing.
+  const tokens = text.split(' ');
+  const counts = { years: 0, months: 0, days: 0 };
+  let i = 0;
+  for (const [singular, plural, field] of UNITS) {
+    const unit = tokens[i + 1];
+    if (unit !== singular && unit !== plural) continue;
+    if (!COUNT_PATTERN.test(tokens[i]!)) throw invalidText('interval', text);
+    counts[field] = Number(tokens[i]);
+    i += 2;
   }
-  if (!Number.isSafeInteger(months) || months < INT32_MIN || months > INT32_MAX || days < INT32_MIN || days > INT32_MAX || micros < INT64_MIN || micros > INT64_MAX) {
+  let micros = 0n;
+  if (i < tokens.length || i === 0) {
+    const m = i === tokens.length - 1 ? CLOCK_PATTERN.exec(tokens[i]!) : null;
+    if (m === null) throw invalidText('interval', text);
+    const fraction = BigInt((m[5] ?? '').padEnd(6, '0'));
+    micros = BigInt(m[2]!) * MICROS_PER_HOUR + BigInt(m[3]!) * MICROS_PER_MINUTE + BigInt(m[4]!) * MICROS_PER_SECOND + fraction;
+    if (m[1] === '-') micros = -micros;
+  }
+  const months = counts.years * MONTHS_PER_YEAR + counts.months;
+  const days = counts.days;
+  if (!Number.isSafeInteger(months) || months < INT32_MIN || months > INT32_MAX || !Number.isSafeInteger(days) || days < INT32_MIN || days > INT32_MAX || micros < INT64_MIN || micros > INT64_MAX) {
     throw invalidText('interval', text);
   }
   return new Interval(months, days, micros);

@@ -8,13 +8,13 @@
  * bound, then per element (row-major) an Int32 length (-1 for NULL) and the element's binary form.
  * The element OID must be the codec's element type, as array_recv requires.
  */
-import type { MessageWriter } from '../../protocol/writer.js';
-import type { TypeCodec } from '../type-codec.js';
-import { cannotEncode, invalidValue } from '../value-errors.js';
+import type { MessageWriter } from '../../../protocol/writer.js';
+import type { TypeCodec } from '../../type-codec.js';
+import { cannotEncode, invalidValue } from '../../value-errors.js';
 import { MAXDIM, boundsFit, forEachElement, nest, shapeOf, withLowerBounds } from './array-shape.js';
 import type { PgArray } from './array-shape.js';
 import { formatArrayText, parseArrayText } from './array-text.js';
-import { readInt32, readUint32 } from './bytes.js';
+import { readInt32, readUint32 } from '../bytes.js';
 
 const HEADER_BYTES = 12;
 const DIM_BYTES = 8;

@@ -13,6 +13,7 @@ export const IPV6_BYTES = 16;
 const IPV6_GROUPS = 8;
 const OCTET_MAX = 255;
 const HEX_RADIX = 16;
+const BYTE_MASK = 0xff;
 const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 /** The group before an embedded IPv4 address in an IPv4-mapped address. */
@@ -74,7 +75,7 @@ function parseIPv6(s: string): Uint8Array | null {
   const groups = head.concat(new Array<number>(room - head.length - tail.length).fill(0), tail);
   for (let i = 0; i < room; i++) {
     out[2 * i] = groups[i]! >> 8;
-    out[2 * i + 1] = groups[i]! & 0xff;
+    out[2 * i + 1] = groups[i]! & BYTE_MASK;
   }
   return out;
 }

@@ -16,11 +16,12 @@
  * (without time zone) is read as if its wall-clock time were UTC.
  * Encoding takes a `Date`, a `bigint` of microseconds since 1970-01-01 UTC, or ±Infinity.
  */
-import { oid } from '../oids.js';
-import type { BinaryTypeCodec } from '../type-codec.js';
-import { cannotEncode, describe, invalidText, invalidValue, valueOutOfRange } from '../value-errors.js';
-import { checkLength, readBigInt64, readInt32, readUint32 } from './bytes.js';
+import { oid } from '../../oids.js';
+import type { BinaryTypeCodec } from '../../type-codec.js';
+import { cannotEncode, describe, excerpt, invalidText, invalidValue, valueOutOfRange } from '../../value-errors.js';
+import { checkLength, readBigInt64, readInt32, readUint32 } from '../bytes.js';
 import {
+  DATE_END_DAY,
   DATE_MAX_MS,
   IsoCursor,
   MICROS_PER_DAY,
@@ -47,6 +48,8 @@ const POSTGRES_EPOCH_MICROS = BigInt(POSTGRES_EPOCH_DAYS) * BigInt(MICROS_PER_DA
 const MIN_MICROS = BigInt(MIN_DAY) * BigInt(MICROS_PER_DAY);
 const END_MICROS = 9_223_371_331_200_000_000n + POSTGRES_EPOCH_MICROS;
 const POSTGRES_EPOCH_MS = POSTGRES_EPOCH_DAYS * MILLIS_PER_DAY;
+/** MIN_TIMESTAMP in Unix milliseconds. */
+const MIN_MS = MIN_DAY * MILLIS_PER_DAY;
 const MICROS_PER_MILLI_BIG = BigInt(MICROS_PER_MILLI);
 const MICROS_PER_DAY_BIG = BigInt(MICROS_PER_DAY);
 /** 2^32 = 4294967 · 1000 + 296: splits the high word's contribution to milliseconds exactly. */
@@ -63,8 +66,14 @@ export type TimestampMode = 'date' | 'micros';
 /** A decoded timestamp, or ±Infinity. */
 export type TimestampValue = Date | bigint | number;
 
-/** Reads timestamp text into microseconds since 1970 (UTC for timestamptz), or ±Infinity. */
-function parseTimestampText(type: string, text: string, withZone: boolean): bigint | number {
+/** A timestamp's text, split: days since 1970 and microseconds from that midnight (UTC), or ±Infinity. */
+interface ParsedTimestamp {
+  days: number;
+  micros: number;
+}
+
+/** Reads timestamp text (UTC for timestamptz: the offset is subtracted); throws PGS_INVALID_VALUE. */
+function parseTimestampText(type: string, text: string, withZone: boolean): ParsedTimestamp | number {
   if (text === INFINITY_TEXT) return Infinity;
   if (text === MINUS_INFINITY_TEXT) return -Infinity;
   const c = new IsoCursor(text);
@@ -73,15 +82,30 @@ function parseTimestampText(type: string, text: string, withZone: boolean): bigi
   const offset = withZone ? c.offset() : 0;
   const bc = c.era();
   const days = d === null || !c.done ? NaN : dayNumber(d, bc);
-  if (Number.isNaN(time) || Number.isNaN(offset) || Number.isNaN(days)) throw invalidText(type, text);
-  const micros = BigInt(days) * MICROS_PER_DAY_BIG + BigInt(time - offset * MICROS_PER_SECOND);
+  // days ≥ MIN_DAY - 1 keeps the offset's reach below the first day; the exact bounds are checked by the callers.
+  if (Number.isNaN(time) || Number.isNaN(offset) || !(days >= MIN_DAY - 1 && days <= DATE_END_DAY)) throw invalidText(type, text);
+  return { days, micros: time - offset * MICROS_PER_SECOND };
+}
+
+/** Microseconds since 1970 of parsed text, within PostgreSQL's range. */
+function textToMicros(type: string, text: string, withZone: boolean): bigint | number {
+  const p = parseTimestampText(type, text, withZone);
+  if (typeof p === 'number') return p;
+  const micros = BigInt(p.days) * MICROS_PER_DAY_BIG + BigInt(p.micros);
   if (micros < MIN_MICROS || micros >= END_MICROS) throw invalidText(type, text);
   return micros;
 }
 
-function microsToDate(type: string, micros: bigint): Date {
-  const ms = Number(micros / MICROS_PER_MILLI_BIG) - (micros % MICROS_PER_MILLI_BIG < 0n ? 1 : 0);
-  if (Math.abs(ms) > DATE_MAX_MS) throw valueOutOfRange(type, `${micros} µs is beyond the JS Date range; use timestamps: 'micros'`);
+/** A Date of parsed text, in plain numbers (exact: a Date's milliseconds are below 2^53). */
+function textToDate(type: string, text: string, withZone: boolean): Date | number {
+  const p = parseTimestampText(type, text, withZone);
+  if (typeof p === 'number') return p;
+  const ms = p.days * MILLIS_PER_DAY + Math.floor(p.micros / MICROS_PER_MILLI);
+  if (ms < MIN_MS) throw invalidText(type, text);
+  if (!(ms <= DATE_MAX_MS)) {
+    textToMicros(type, text, withZone);
+    throw valueOutOfRange(type, `${excerpt(text)} is beyond the JS Date range; use timestamps: 'micros'`);
+  }
   return new Date(ms);
 }
 
@@ -97,7 +121,7 @@ function binaryToDate(type: string, bytes: Uint8Array, start: number): Date | nu
     if (micros < MIN_MICROS || micros >= END_MICROS) throw invalidValue(type, `${micros} µs since 1970 is out of range`);
     throw valueOutOfRange(type, `${micros} µs is beyond the JS Date range; use timestamps: 'micros'`);
   }
-  if (ms < Number(MIN_MICROS / MICROS_PER_MILLI_BIG)) throw invalidValue(type, `${ms} ms since 1970 is out of range`);
+  if (ms < MIN_MS) throw invalidValue(type, `${ms} ms since 1970 is out of range`);
   return new Date(ms);
 }
 
@@ -147,8 +171,7 @@ function timestampCodec(type: 'timestamp' | 'timestamptz', mode: TimestampMode):
     arrayOid: withZone ? oid.TIMESTAMPTZ_ARRAY : oid.TIMESTAMP_ARRAY,
     binary: true,
     decodeText(text) {
-      const micros = parseTimestampText(type, text, withZone);
-      return asMicros || typeof micros === 'number' ? micros : microsToDate(type, micros);
+      return asMicros ? textToMicros(type, text, withZone) : textToDate(type, text, withZone);
     },
     encodeText(value) {
       const micros = toMicros(type, value);

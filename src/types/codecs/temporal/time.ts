@@ -8,10 +8,10 @@
  * printed sign). A time of day fits a `number` of microseconds exactly (< 2^37), so no bigint.
  * `toString()` gives the server's text.
  */
-import { oid } from '../oids.js';
-import type { BinaryTypeCodec } from '../type-codec.js';
-import { cannotEncode, describe, invalidText, invalidValue } from '../value-errors.js';
-import { checkLength, readInt32, readUint32 } from './bytes.js';
+import { oid } from '../../oids.js';
+import type { BinaryTypeCodec } from '../../type-codec.js';
+import { cannotEncode, describe, invalidText, invalidValue } from '../../value-errors.js';
+import { checkLength, readInt32, readUint32 } from '../bytes.js';
 import { IsoCursor, MICROS_PER_DAY, formatOffset, formatTimeOfDay } from './calendar.js';
 
 const TIME_BYTES = 8;

@@ -7,10 +7,10 @@
  * family (PGSQL_AF_INET = 2, PGSQL_AF_INET6 = 3), bits, is_cidr and the address length (4 or
  * 16), then the address in network byte order. cidr refuses host bits set beyond the prefix.
  */
-import type { MessageWriter } from '../../protocol/writer.js';
-import { oid } from '../oids.js';
-import type { BinaryTypeCodec } from '../type-codec.js';
-import { cannotEncode, describe, invalidText, invalidValue } from '../value-errors.js';
+import type { MessageWriter } from '../../../protocol/writer.js';
+import { oid } from '../../oids.js';
+import type { BinaryTypeCodec } from '../../type-codec.js';
+import { cannotEncode, describe, invalidText, invalidValue } from '../../value-errors.js';
 import { IPV4_BYTES, IPV6_BYTES, formatIpAddress, hostBitsZero, maxPrefix, parseIpAddress } from './ip-address.js';
 
 /** PGSQL_AF_INET (utils/inet.h): the same value as AF_INET. */

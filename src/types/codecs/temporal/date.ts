@@ -11,11 +11,11 @@
  * In both, `infinity` and `-infinity` are the numbers `Infinity` and `-Infinity`.
  * Encoding takes a `Date` (its UTC day), an integer number of days since 1970-01-01, or ±Infinity.
  */
-import { oid } from '../oids.js';
-import type { BinaryTypeCodec } from '../type-codec.js';
-import { cannotEncode, describe, invalidText, invalidValue, valueOutOfRange } from '../value-errors.js';
+import { oid } from '../../oids.js';
+import type { BinaryTypeCodec } from '../../type-codec.js';
+import { cannotEncode, describe, invalidText, invalidValue, valueOutOfRange } from '../../value-errors.js';
 import { DATE_END_DAY, DATE_MAX_MS, IsoCursor, MILLIS_PER_DAY, MIN_DAY, POSTGRES_EPOCH_DAYS, dayNumber, eraSuffix, formatDay } from './calendar.js';
-import { checkLength, readInt32 } from './bytes.js';
+import { checkLength, readInt32 } from '../bytes.js';
 
 /** DATEVAL_NOBEGIN: `-infinity`. */
 const DATEVAL_NOBEGIN = -0x8000_0000;

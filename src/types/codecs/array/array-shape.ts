@@ -8,7 +8,7 @@
  * bounds other than 1 are kept on the outermost array as a non-enumerable `lowerBounds`
  * property, which the encoders honour, so a decoded array round-trips exactly.
  */
-import { cannotEncode } from '../value-errors.js';
+import { cannotEncode } from '../../value-errors.js';
 
 /** MAXDIM (utils/array.h). */
 export const MAXDIM = 6;

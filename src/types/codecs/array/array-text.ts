@@ -5,7 +5,7 @@
  * `}`, the delimiter `,` or white space; inside quotes `"` and `\` are backslash-escaped. An
  * unquoted `NULL` is SQL NULL. Every built-in type handled here uses `,` as its delimiter.
  */
-import { excerpt, invalidValue } from '../value-errors.js';
+import { excerpt, invalidValue } from '../../value-errors.js';
 import { MAXDIM, boundsFit, forEachElement, nest, withLowerBounds } from './array-shape.js';
 import type { ArrayShape } from './array-shape.js';
 
@@ -22,12 +22,16 @@ const MINUS = 0x2d;
 const CHAR_0 = 0x30;
 const CHAR_9 = 0x39;
 const NULL_TEXT = 'NULL';
+/** Bounds are Int32s; anything past 2^31 in magnitude is refused before it is used. */
+const INT32_LIMIT = 0x8000_0000;
 const NEEDS_QUOTES = /["\\{},\s]/;
 const ESCAPED = /["\\]/g;
 
-/** array_isspace: the only white space array_in skips. */
+/** array_isspace's characters: space, \t, \n, \r, \v, \f — the only white space array_in skips. */
+const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]);
+
 function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
+  return SPACES.has(c);
 }
 
 /** An element's text as array_out writes it (quoted when needed). */
@@ -84,7 +88,7 @@ class ArrayTextParser {
     if (this.peek() === MINUS) this.pos++;
     while (this.peek() >= CHAR_0 && this.peek() <= CHAR_9) this.pos++;
     const v = Number(this.text.slice(start, this.pos));
-    if (this.pos === start || !Number.isInteger(v) || Math.abs(v) > 0x8000_0000) this.fail();
+    if (this.pos === start || !Number.isInteger(v) || Math.abs(v) > INT32_LIMIT) this.fail();
     return v;
   }
 
