@@ -192,3 +192,18 @@ export function decodeHexBytes(text: string): Uint8Array {
   for (const s of sections) out.add(s.bytes, 0);
   return out.bytes();
 }
+
+const TAB = 0x09;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const PRINTABLE_FIRST = 0x20;
+const PRINTABLE_LAST = 0x7e;
+
+/** True when `bytes` is non-empty ASCII text (printable characters and whitespace): a dump, not raw protocol bytes. */
+export function looksLikeText(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  for (const b of bytes) {
+    if ((b < PRINTABLE_FIRST || b > PRINTABLE_LAST) && b !== TAB && b !== LINE_FEED && b !== CARRIAGE_RETURN) return false;
+  }
+  return true;
+}

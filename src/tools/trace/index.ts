@@ -23,7 +23,7 @@ import type { Side } from './stream-decoders.js';
 export { CaptureError } from './capture-error.js';
 export { captureFormat, readCapture } from './capture-file.js';
 export type { CaptureFormat } from './capture-file.js';
-export { decodeHexBytes, decodeHexDump, MAX_HEX_DUMP_BYTES } from './hex-dump.js';
+export { decodeHexBytes, decodeHexDump, looksLikeText, MAX_HEX_DUMP_BYTES } from './hex-dump.js';
 export type { HexSection } from './hex-dump.js';
 export { LinkType } from './packet.js';
 export type { CapturedPacket } from './packet.js';
@@ -106,7 +106,9 @@ export function* traceHexDump(text: string, options: TraceToolOptions = {}): Gen
   }
   const chunks: SideChunk[] = sections.map((s) => ({ side: s.side!, bytes: s.bytes, time: undefined }));
   const head: number[] = [];
-  for (const c of chunks) if (c.side === 'frontend') head.push(...c.bytes.subarray(0, START_BYTES - head.length));
+  for (const c of chunks) {
+    if (c.side === 'frontend' && head.length < START_BYTES) head.push(...c.bytes.subarray(0, START_BYTES - head.length));
+  }
   yield* traceEvents(chunks, { regress: options.regress, startup: startsWithStartup(Uint8Array.from(head)) });
 }
 
