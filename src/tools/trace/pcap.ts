@@ -29,10 +29,13 @@ const CAPTURED_AT = 8;
 const ORIGINAL_AT = 12;
 const SUPPORTED_MAJOR = 2;
 const MAGIC_LENGTH = 4;
-/** The LinkType field's low 16 bits; bits 16..25 are reserved, 26 is R, 27 is P, 28..31 the FCS length. */
+/**
+ * The LinkType field, from its least significant bit: the link type (16 bits), Reserved3 (10 bits),
+ * P (FCS length present), R (reserved), the FCS length in 16-bit words (4 bits).
+ */
 const LINK_TYPE_MASK = 0xffff;
 const RESERVED_BITS = 0x03ff_0000;
-const R_BIT = 0x0400_0000;
+const R_BIT = 0x0800_0000;
 const MS_PER_SECOND = 1000;
 const MICROSECONDS_PER_MS = 1000;
 const NANOSECONDS_PER_MS = 1_000_000;
