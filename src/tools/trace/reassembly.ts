@@ -131,6 +131,11 @@ export class TcpReassembler {
     return this.offset;
   }
 
+  /** Ends the stream where it is (the connection was reset): later segments are ignored. */
+  abort(): void {
+    this.reset = true;
+  }
+
   /** Takes a segment; `deliver` receives each run of bytes that became contiguous. */
   segment(seg: SegmentInput, time: number | undefined, packet: number, deliver: (chunk: StreamChunk) => void): void {
     if (this.reset) return;

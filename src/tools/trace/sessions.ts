@@ -191,6 +191,8 @@ export function scanCapture(file: Uint8Array, options: ScanOptions = {}): Captur
       if (c.client === null) c.client = tcp.ack ? ((1 - side) as 0 | 1) : side;
     }
     c.streams[side].segment({ ...tcp, missing: ip.missing }, packet.time, packet.number, (chunk) => c.deliver(side, chunk));
+    // A reset ends both directions: nothing either side sends afterwards belongs to the session.
+    if (tcp.rst) c.streams[1 - side]!.abort();
     if (c.status === 'undecided' && decide(c, port, false) === 'other') c.chunks = [];
   };
 
