@@ -11,11 +11,12 @@
  * Encryption" and "GSSAPI Session Encryption"). A decode failure is rethrown as a CaptureError
  * keeping the codec's code, with the direction and the byte offset of the message that failed.
  */
-import { BackendReader, EncryptionResponse, FrontendReader, PgStreamError } from '../../codec.js';
+import { AUTH_MESSAGE_LIMIT, BackendReader, EncryptionResponse, FrontendCode, FrontendReader, PgStreamError } from '../../codec.js';
 import { ErrorCode } from '../../errors.js';
 import type { BackendMessage, FrontendMessage } from '../../codec.js';
 import { ByteQueue } from './byte-queue.js';
 import { CaptureError } from './capture-error.js';
+import { guessPasswordKind } from './password-kind.js';
 
 /** Which way the bytes went. */
 export type Side = 'frontend' | 'backend';
@@ -76,6 +77,9 @@ export class FrontendDecoder {
   readonly queue = new ByteQueue();
   private readonly reader: FrontendReader;
   private consumed = 0;
+  /** True once the server's Authentication requests say what `p` is; until then it is guessed from the body. */
+  private told = false;
+  private sawSaslInitial = false;
 
   /** `startup` false: the capture began after the startup phase, so the stream starts with typed messages. */
   constructor(startup: boolean) {
@@ -85,12 +89,14 @@ export class FrontendDecoder {
   /** What the next `p` message is (the server's Authentication requests decide it). */
   set passwordKind(kind: FrontendReader['passwordKind']) {
     this.reader.passwordKind = kind;
+    this.told = true;
   }
 
   /** The next message, or null until more bytes arrive; throws a CaptureError when the stream does not decode. */
   next(): FrontendItem | null {
     for (;;) {
       if (this.reader.phase === 'startup' && this.reader.buffered === 0) this.refuseTls();
+      if (!this.told && this.reader.phase === 'typed') this.guessKind();
       let message: FrontendMessage | null;
       try {
         message = this.reader.next();
@@ -103,6 +109,7 @@ export class FrontendDecoder {
         const taken = this.consumed - start;
         const time = this.queue.timeAt(this.consumed - 1);
         this.queue.release(this.consumed);
+        if (message.type === 'SASLInitialResponse') this.sawSaslInitial = true;
         return { message, length: UNTYPED.has(message.type) ? taken : taken - TYPE_BYTE, time };
       }
       const piece = this.queue.take(PIECE);
@@ -114,6 +121,18 @@ export class FrontendDecoder {
   /** Throws the cut-short error when bytes remain that form no whole message. */
   finish(): void {
     if (this.queue.length > this.consumed) throw cutShort('frontend', this.queue, this.consumed, this.reader.phase !== 'startup');
+  }
+
+  /** Sets the kind of a whole `p` message waiting at the consumed offset from its body (password-kind.ts). */
+  private guessKind(): void {
+    const at = this.consumed;
+    if (this.queue.byteAt(at) !== FrontendCode.PASSWORD_MESSAGE) return;
+    const header = this.queue.peek(at + TYPE_BYTE, LENGTH_WORD);
+    if (header.length < LENGTH_WORD) return;
+    const length = new DataView(header.buffer).getInt32(0);
+    if (length < LENGTH_WORD || length > AUTH_MESSAGE_LIMIT) return;
+    const body = this.queue.peek(at + TYPE_BYTE + LENGTH_WORD, length - LENGTH_WORD);
+    if (body.length === length - LENGTH_WORD) this.reader.passwordKind = guessPasswordKind(body, this.sawSaslInitial);
   }
 
   /** A TLS handshake where a startup packet belongs: direct TLS (sslnegotiation=direct) or TLS after `S`. */
