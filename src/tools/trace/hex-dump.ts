@@ -143,6 +143,7 @@ function decodeSection(lines: readonly Line[], out: Output): void {
       if (gap < 0 || gap % previous.length !== 0) {
         throw invalidCapture(`line ${line.number}: offset 0x${parsed.offset.toString(HEX_RADIX)} does not follow the squeezed lines before it`);
       }
+      if (out.length + gap > MAX_HEX_DUMP_BYTES) throw invalidCapture(`line ${line.number}: the hex dump expands past ${MAX_HEX_DUMP_BYTES} bytes`);
       for (let i = 0; i < gap / previous.length; i++) out.add(previous, line.number);
     }
     squeezed = false;
