@@ -54,6 +54,12 @@ Exit status: 0 when everything decoded; 1 on any error (the lines decoded before
 printed, the error is on stderr).
 `;
 
+const COMMANDS = `pg-stream: usage: pg-stream <command>
+
+Commands:
+  trace   print a captured PostgreSQL session in PQtrace format (pg-stream trace --help)
+`;
+
 const PROGRAM = 'pg-stream trace';
 /** Inputs above this size get a progress line on a terminal. */
 const PROGRESS_THRESHOLD = 8 * 1024 * 1024;
@@ -62,10 +68,14 @@ const PROGRESS_INTERVAL_MS = 100;
 const WRITE_BATCH = 64 * 1024;
 const MEGABYTE = 1024 * 1024;
 const PERCENT = 100;
+const MAX_PORT = 65535;
 /** Erase to the end of the line (ECMA-48 EL). */
 const CLEAR_LINE = '\r\x1b[K';
 
+/** A mistake in the command line: the message is followed by a pointer to --help. */
 class UsageError extends Error {}
+/** An input file that cannot be read. */
+class InputError extends Error {}
 
 /** Writes to stdout in batches, waiting for 'drain' when the pipe is full. */
 class Output {
@@ -116,21 +126,25 @@ function describeSession(s: CaptureSession): string {
   return `session ${s.number}: client ${endpoint(s.client)} -> server ${endpoint(s.server)}, ${s.packets} packets from packet ${s.firstPacket}${when}${s.startup ? '' : ' (captured after its startup)'}`;
 }
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
+function positiveInteger(name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive integer, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} needs an integer from 1 to ${max}, got "${value}"`);
   return n;
 }
 
 async function readInput(path: string): Promise<Uint8Array> {
+  let info;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new UsageError(`${path} is not a file`);
+    info = await stat(path);
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!info.isFile()) throw new InputError(`${path} is not a file`);
+  try {
     return await readFile(path);
   } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new InputError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -170,7 +184,7 @@ async function trace(args: string[]): Promise<number> {
   if (values.timestamps === true && values['no-timestamps'] === true) throw new UsageError('--timestamps and --no-timestamps contradict each other');
   const timestamps = values.timestamps === true ? true : values['no-timestamps'] === true ? false : undefined;
   const regress = values.regress === true;
-  const port = positiveInteger('port', values.port);
+  const port = positiveInteger('port', values.port, MAX_PORT);
   const sessionNumber = positiveInteger('session', values.session);
   const streams = values.frontend !== undefined || values.backend !== undefined;
   if (streams && positionals.length > 0) throw new UsageError('give either a capture file or --frontend/--backend, not both');
@@ -249,7 +263,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (command === 'trace') return await trace(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      process.stdout.write(`Usage: pg-stream <command>\n\nCommands:\n  trace   print a captured PostgreSQL session in PQtrace format (pg-stream trace --help)\n`);
+      // Without a command it is a usage error: the text goes to stderr and the status is 1.
+      (command === undefined ? process.stderr : process.stdout).write(COMMANDS);
       return command === undefined ? 1 : 0;
     }
     throw new UsageError(`unknown command "${command}" (commands: trace)`);
