@@ -69,7 +69,7 @@ const mutation = fc.oneof(
 );
 
 function mutate(bytes: Uint8Array, edits: { kind: 'set' | 'cut' | 'insert' | 'delete'; at: number; value: number }[]): Uint8Array {
-  let b = bytes.slice();
+  let b: Uint8Array = bytes.slice();
   for (const e of edits) {
     if (b.length === 0) break;
     const at = e.at % b.length;
