@@ -1,7 +1,7 @@
 /**
  * Link-layer decapsulation: from a captured frame to the IP packet it carries, for the link types
- * of packet.ts (header layouts from https://www.tcpdump.org/linktypes.html, the registry that
- * draft-ietf-opsawg-pcaplinktype formalises). Anything that is not IPv4 or IPv6 (ARP, LLC frames,
+ * of packet.ts (header layouts as the LinkType registry of draft-ietf-opsawg-pcaplinktype gives
+ * them). Anything that is not IPv4 or IPv6 (ARP, LLC frames,
  * other loopback families) is not an error: it is simply not part of a TCP session.
  */
 import { LinkType } from './packet.js';

@@ -1,7 +1,7 @@
 /**
  * One captured frame as the pcap and pcapng readers hand it out, and the link-layer types they
  * can carry here. LINKTYPE values are those of the PCAP/PCAPNG LinkType registry
- * (draft-ietf-opsawg-pcaplinktype; https://www.tcpdump.org/linktypes.html).
+ * (draft-ietf-opsawg-pcaplinktype).
  */
 
 /** LINKTYPE_ values this tool decodes. */

@@ -28,9 +28,14 @@ const MAJOR_SHIFT = 16;
 const TLS_HANDSHAKE = 0x16;
 const TLS_MAJOR = 0x03;
 
+/** True when two bytes open a TLS handshake record (a client's direct TLS, or TLS after an accepted SSLRequest). */
+export function startsTlsHandshake(first: number | undefined, second: number | undefined): boolean {
+  return first === TLS_HANDSHAKE && second === TLS_MAJOR;
+}
+
 /** Classifies a stream by its first bytes (`head`: as many as have arrived; `ended`: no more will). */
 export function classifyStart(head: Uint8Array, ended: boolean): StreamStart {
-  if (head.length >= 2 && head[0] === TLS_HANDSHAKE && head[1] === TLS_MAJOR) return 'tls';
+  if (startsTlsHandshake(head[0], head[1])) return 'tls';
   if (head.length < START_BYTES) return ended ? 'other' : 'undecided';
   const view = new DataView(head.buffer, head.byteOffset, START_BYTES);
   const length = view.getInt32(0);

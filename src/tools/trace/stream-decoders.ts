@@ -17,6 +17,7 @@ import type { BackendMessage, FrontendMessage } from '../../codec.js';
 import { ByteQueue } from './byte-queue.js';
 import { CaptureError } from './capture-error.js';
 import { guessPasswordKind } from './password-kind.js';
+import { startsTlsHandshake } from './session-start.js';
 
 /** Which way the bytes went. */
 export type Side = 'frontend' | 'backend';
@@ -25,9 +26,6 @@ export type Side = 'frontend' | 'backend';
 const PIECE = 64 * 1024;
 const TYPE_BYTE = 1;
 const LENGTH_WORD = 4;
-/** The first bytes of a TLS record carrying a handshake (RFC 8446 section 5.1: type 22, version 3.x). */
-const TLS_HANDSHAKE = 0x16;
-const TLS_MAJOR = 0x03;
 const UNTYPED: ReadonlySet<FrontendMessage['type']> = new Set(['StartupMessage', 'SSLRequest', 'GSSENCRequest', 'CancelRequest']);
 
 /** What the server answers an encryption request with. */
@@ -138,7 +136,7 @@ export class FrontendDecoder {
   /** A TLS handshake where a startup packet belongs: direct TLS (sslnegotiation=direct) or TLS after `S`. */
   private refuseTls(): void {
     const at = this.queue.takenOffset;
-    if (this.queue.byteAt(at) === TLS_HANDSHAKE && this.queue.byteAt(at + 1) === TLS_MAJOR) {
+    if (startsTlsHandshake(this.queue.byteAt(at), this.queue.byteAt(at + 1))) {
       throw new CaptureError(ErrorCode.CAPTURE_ENCRYPTED, `${ENCRYPTED_MESSAGE} (the client starts a TLS handshake at byte offset ${at})`);
     }
   }
