@@ -143,6 +143,13 @@ describe('pcapng', () => {
     expect(traceOf(file).lines).toEqual(timedLines());
   });
 
+  it('a timestamp beyond the range of a Date counts as no time', () => {
+    const file = writePcapng({ interfaces: [{ linkType: LINK_ETHERNET, tsresol: 0 }], packets: packets(() => 1n << 62n) });
+    const scan = scanCapture(file);
+    expect(scan.sessions[0]!.timed).toBe(false);
+    expect(collectTrace(traceCaptureSession(scan.sessions[0]!, { timestamps: true })).lines).toEqual(canonicalLines());
+  });
+
   it('Simple Packet Blocks carry no time: no timestamps by default', () => {
     const file = writePcapng({ interfaces: [{ linkType: LINK_ETHERNET }], packets: conv.segments.map((s) => ({ ts: 0n, data: frame(LINK_ETHERNET, conv.ip(s)), simple: true })) });
     const scan = scanCapture(file);

@@ -63,6 +63,8 @@ const DEFAULT_UNITS_PER_SECOND = 1_000_000n;
 const MICROSECONDS_PER_SECOND = 1_000_000n;
 const MICROSECONDS_PER_MS = 1000;
 const TWO_POW_32 = 0x1_0000_0000;
+/** The range of a JavaScript Date (ECMA-262 "Time Values and Time Range"). */
+const MAX_DATE_MS = 8.64e15;
 /** Timestamps whose high word is below this fit a double exactly as microseconds (2^53). */
 const EXACT_HIGH_LIMIT = 1 << 21;
 
@@ -196,12 +198,16 @@ function readInterface(view: DataView, body: number, end: number, little: boolea
   return { linkType: view.getUint16(body, little), snapLength: view.getUint32(body + IDB_SNAPLEN_AT, little), unitsPerSecond, offsetSeconds };
 }
 
-/** A 64-bit timestamp in the interface's units, as epoch milliseconds truncated to whole microseconds. */
-function timestamp(iface: Interface, high: number, low: number): number {
+/**
+ * A 64-bit timestamp in the interface's units, as epoch milliseconds truncated to whole
+ * microseconds; undefined when it lies outside what a JavaScript Date can show (±8.64e15 ms).
+ */
+function timestamp(iface: Interface, high: number, low: number): number | undefined {
   if (iface.unitsPerSecond === DEFAULT_UNITS_PER_SECOND && iface.offsetSeconds === 0n && high < EXACT_HIGH_LIMIT) {
     return (high * TWO_POW_32 + low) / MICROSECONDS_PER_MS;
   }
   const units = (BigInt(high) << 32n) | BigInt(low);
   const microseconds = (units * MICROSECONDS_PER_SECOND) / iface.unitsPerSecond + iface.offsetSeconds * MICROSECONDS_PER_SECOND;
-  return Number(microseconds) / MICROSECONDS_PER_MS;
+  const ms = Number(microseconds) / MICROSECONDS_PER_MS;
+  return Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
 }

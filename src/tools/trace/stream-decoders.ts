@@ -128,9 +128,9 @@ export class FrontendDecoder {
     const header = this.queue.peek(at + TYPE_BYTE, LENGTH_WORD);
     if (header.length < LENGTH_WORD) return;
     const length = new DataView(header.buffer).getInt32(0);
-    if (length < LENGTH_WORD || length > AUTH_MESSAGE_LIMIT) return;
-    const body = this.queue.peek(at + TYPE_BYTE + LENGTH_WORD, length - LENGTH_WORD);
-    if (body.length === length - LENGTH_WORD) this.reader.passwordKind = guessPasswordKind(body, this.sawSaslInitial);
+    // Only once the whole message is there: looking at a partial body again per chunk would be quadratic.
+    if (length < LENGTH_WORD || length > AUTH_MESSAGE_LIMIT || this.queue.length < at + TYPE_BYTE + length) return;
+    this.reader.passwordKind = guessPasswordKind(this.queue.peek(at + TYPE_BYTE + LENGTH_WORD, length - LENGTH_WORD), this.sawSaslInitial);
   }
 
   /** A TLS handshake where a startup packet belongs: direct TLS (sslnegotiation=direct) or TLS after `S`. */
