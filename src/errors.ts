@@ -66,6 +66,12 @@ export const ErrorCode = {
   SERVER_ERROR: 'PGS_SERVER_ERROR',
   // Configuration.
   INVALID_CONNECTION_STRING: 'PGS_INVALID_CONNECTION_STRING',
+  // Capture files read by the trace tool (src/tools/trace).
+  CAPTURE_INVALID: 'PGS_CAPTURE_INVALID',
+  CAPTURE_TRUNCATED: 'PGS_CAPTURE_TRUNCATED',
+  CAPTURE_UNSUPPORTED: 'PGS_CAPTURE_UNSUPPORTED',
+  CAPTURE_ENCRYPTED: 'PGS_CAPTURE_ENCRYPTED',
+  CAPTURE_NO_SESSION: 'PGS_CAPTURE_NO_SESSION',
 } as const;
 
 /** One of the stable error code strings. */
