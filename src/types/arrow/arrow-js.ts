@@ -13,8 +13,12 @@ import type { ArrowType, ColumnBuffers } from './column-buffers.js';
 import { fieldMetadata } from './field.js';
 import type { ColumnField } from './field.js';
 
-/** An arrow-js `DataType` instance (opaque here). */
-type ArrowJsType = object;
+/**
+ * An arrow-js `DataType` (or `Field`, `Data`…) instance. `any`, because arrow-js's constructors take
+ * its own generic classes, which a structural interface cannot name without importing apache-arrow,
+ * and the module must stay optional (not even a type import, so the declarations need no arrow-js).
+ */
+type ArrowJsType = any;
 /** A constructor of an arrow-js type without parameters. */
 type ArrowJsTypeClass = new () => ArrowJsType;
 
@@ -26,23 +30,23 @@ export interface ArrowJsDataProps {
   nullBitmap?: Uint8Array;
   data?: ArrayBufferView;
   valueOffsets?: Int32Array;
-  children?: object[];
+  children?: ArrowJsType[];
 }
 
 /** The members of the `apache-arrow` module that toArrowJS uses (pass the module namespace itself). */
 export interface ArrowJsModule {
   /** `makeData(props)`: a `Data` over the given buffers. */
-  makeData(props: ArrowJsDataProps): object;
+  makeData(props: ArrowJsDataProps): ArrowJsType;
   /** `new Field(name, type, nullable, metadata)`. */
-  Field: new (name: string, type: ArrowJsType, nullable: boolean, metadata: Map<string, string>) => object;
+  Field: new (name: string, type: ArrowJsType, nullable: boolean, metadata: Map<string, string>) => ArrowJsType;
   /** `new Schema(fields)`. */
-  Schema: new (fields: object[]) => object;
+  Schema: new (fields: ArrowJsType[]) => ArrowJsType;
   /** `new Struct(fields)`: the record batch's row type. */
-  Struct: new (children: object[]) => ArrowJsType;
+  Struct: new (children: ArrowJsType[]) => ArrowJsType;
   /** `new RecordBatch(schema, structData)`. */
-  RecordBatch: new (schema: object, data: object) => object;
+  RecordBatch: new (schema: ArrowJsType, data: ArrowJsType) => ArrowJsType;
   /** `new Table(schema, recordBatches)`. */
-  Table: new (schema: object, batches: object[]) => object;
+  Table: new (schema: ArrowJsType, batches: ArrowJsType[]) => object;
   Bool: ArrowJsTypeClass;
   Int16: ArrowJsTypeClass;
   Int32: ArrowJsTypeClass;
@@ -79,11 +83,11 @@ export function toArrowJS<M extends ArrowJsModule>(
   return new arrow.Table(schema, recordBatches) as InstanceType<M['Table']>;
 }
 
-function toArrowField(f: ColumnField, arrow: ArrowJsModule): object {
+function toArrowField(f: ColumnField, arrow: ArrowJsModule): ArrowJsType {
   return new arrow.Field(f.name, arrowTypeOf(f.arrowType, arrow), f.nullable, new Map(fieldMetadata(f)));
 }
 
-function toArrowData(c: ColumnBuffers, type: ArrowJsType, arrow: ArrowJsModule): object {
+function toArrowData(c: ColumnBuffers, type: ArrowJsType, arrow: ArrowJsModule): ArrowJsType {
   const props: ArrowJsDataProps = { type, length: c.length, nullCount: c.nullCount };
   if (c.validity !== null && c.nullCount > 0) props.nullBitmap = c.validity;
   if (c.type.typeId === 'Utf8' || c.type.typeId === 'Binary') {

@@ -13,8 +13,12 @@ import { commonSchema } from './batch.js';
 import type { ArrowType, ColumnBuffers } from './column-buffers.js';
 import { fieldMetadata } from './field.js';
 
-/** A flechette data type object (opaque here). */
-type FlechetteType = object;
+/**
+ * A flechette data type, batch, column or field object. `any`, because flechette's signatures take
+ * its own classes, which a structural interface cannot name without importing flechette, and the
+ * module must stay optional (not even a type import, so the declarations need no flechette).
+ */
+type FlechetteType = any;
 
 /** Flechette's value extraction options (its `ExtractionOptions`), passed through to `batchType`. */
 export interface FlechetteOptions {
@@ -31,13 +35,13 @@ export interface FlechetteOptions {
 /** The members of the `@uwdata/flechette` module that toFlechette uses (pass the module namespace itself). */
 export interface FlechetteModule {
   /** The batch class flechette's IPC decoder uses for a type. */
-  batchType(type: FlechetteType, options?: FlechetteOptions): new (props: object) => object;
+  batchType(type: FlechetteType, options?: FlechetteOptions): new (props: FlechetteType) => FlechetteType;
   /** `new Column(batches, type)`. */
-  Column: new (data: object[], type?: FlechetteType) => object;
+  Column: new (data: FlechetteType[], type?: FlechetteType) => FlechetteType;
   /** `new Table(schema, columns, useProxy)`. */
-  Table: new (schema: { version: number; endianness: number; fields: object[]; metadata: null }, children: object[], useProxy?: boolean) => object;
+  Table: new (schema: FlechetteType, children: FlechetteType[], useProxy?: boolean) => object;
   /** `field(name, type, nullable, metadata)`. */
-  field(name: string, type: FlechetteType, nullable: boolean, metadata: Map<string, string>): object;
+  field(name: string, type: FlechetteType, nullable: boolean, metadata: Map<string, string>): FlechetteType;
   bool(): FlechetteType;
   int(bitWidth: 16 | 32 | 64, signed: boolean): FlechetteType;
   float32(): FlechetteType;
@@ -46,9 +50,9 @@ export interface FlechetteModule {
   binary(): FlechetteType;
   fixedSizeBinary(stride: number): FlechetteType;
   dateDay(): FlechetteType;
-  timestamp(unit: number, timezone: string | null): FlechetteType;
-  time(unit: number): FlechetteType;
-  readonly TimeUnit: { readonly MICROSECOND: number };
+  timestamp(unit: FlechetteType, timezone: string | null): FlechetteType;
+  time(unit: FlechetteType): FlechetteType;
+  readonly TimeUnit: { readonly MICROSECOND: FlechetteType };
   readonly Version: { readonly V5: number };
   readonly Endianness: { readonly Little: number };
 }
@@ -80,7 +84,7 @@ export function toFlechette<M extends FlechetteModule>(
 }
 
 /** The props flechette's batch constructors take; flechette names the variable-width bytes `values`. */
-function batchProps(c: ColumnBuffers, type: FlechetteType): object {
+function batchProps(c: ColumnBuffers, type: FlechetteType): FlechetteType {
   const validity = c.nullCount > 0 && c.validity !== null ? c.validity : undefined;
   const base = { length: c.length, nullCount: c.nullCount, type, validity };
   return c.type.typeId === 'Utf8' || c.type.typeId === 'Binary'
