@@ -31,8 +31,8 @@ export class ColumnBatch {
     if (fields.length !== columns.length) {
       throw new ClientError(ErrorCode.INVALID_ARGUMENT, `${fields.length} fields but ${columns.length} columns`);
     }
-    const rows = numRows ?? (columns.length > 0 ? (columns[0] as ColumnBuffers).length : 0);
-    if (!Number.isSafeInteger(rows) || rows < 0) {
+    const rows: unknown = numRows ?? (columns.length > 0 ? (columns[0] as Partial<ColumnBuffers> | null)?.length : 0);
+    if (typeof rows !== 'number' || !Number.isSafeInteger(rows) || rows < 0) {
       throw new ClientError(ErrorCode.INVALID_ARGUMENT, `numRows must be a non-negative integer, got ${String(rows)}`);
     }
     const frozenFields: ColumnField[] = [];
