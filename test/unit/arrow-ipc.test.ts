@@ -16,77 +16,11 @@ import {
   encodeIpcSchema,
 } from '../../src/types/arrow/ipc-writer.js';
 import { oid } from '../../src/types/oids.js';
-import {
-  arrowJsCells,
-  arrowJsTypeName,
-  buildColumn,
-  comparable,
-  flechetteCells,
-  flechetteTypeShape,
-} from '../fixtures/arrow-columns.js';
+import { buildColumn } from '../fixtures/arrow-columns.js';
 import type { Cell } from '../fixtures/arrow-columns.js';
+import { checkArrowJs, checkBoth, checkFlechette, expectedOf } from './arrow-check.js';
 import { SAMPLES, sampleBatch, sampleType, sliceSamples } from './arrow-samples.js';
 import type { Sample } from './arrow-samples.js';
-
-const FLECHETTE_EXACT = { useBigInt: true, useBigIntTimestamp: true } as const;
-
-/** Expected column: name, type, nullability, type OID/name metadata and canonical values. */
-interface Expected {
-  name: string;
-  type: ArrowType;
-  nullable: boolean;
-  typeOid: number;
-  typeName?: string;
-  values: readonly Cell[];
-}
-
-function expectedOf(samples: readonly Sample[]): Expected[] {
-  return samples.map((s) => ({ name: s.name, type: sampleType(s), nullable: true, typeOid: s.typeOid, typeName: s.typeName, values: s.values }));
-}
-
-function metadataOf(e: Expected): Map<string, string> {
-  const m = new Map([['pg.type_oid', String(e.typeOid)]]);
-  if (e.typeName !== undefined) m.set('pg.type_name', e.typeName);
-  return m;
-}
-
-/** Reads `ipc` with arrow-js and checks every column against `expected`. */
-function checkArrowJs(ipc: Uint8Array, expected: readonly Expected[], numRows: number): arrow.Table {
-  const table = arrow.tableFromIPC(ipc);
-  expect(table.numRows).toBe(numRows);
-  expect(table.schema.fields.map((f) => f.name)).toEqual(expected.map((e) => e.name));
-  expected.forEach((e, i) => {
-    const f = table.schema.fields[i]!;
-    expect(String(f.type)).toBe(arrowJsTypeName(e.type));
-    expect(f.nullable).toBe(e.nullable);
-    expect(f.metadata).toEqual(metadataOf(e));
-    const column = table.getChildAt(i)!;
-    expect(column.nullCount).toBe(e.values.filter((v) => v === null).length);
-    expect(comparable(arrowJsCells(column, e.type))).toEqual(comparable(e.values));
-  });
-  return table;
-}
-
-/** Reads `ipc` with flechette and checks every column against `expected`. */
-function checkFlechette(ipc: Uint8Array, expected: readonly Expected[], numRows: number): void {
-  const table = flechette.tableFromIPC(ipc, FLECHETTE_EXACT);
-  if (expected.length > 0) expect(table.numRows).toBe(numRows);
-  expect(table.schema.fields.map((f) => f.name)).toEqual(expected.map((e) => e.name));
-  expected.forEach((e, i) => {
-    const f = table.schema.fields[i]!;
-    expect(f.type).toMatchObject(flechetteTypeShape(e.type));
-    expect(f.nullable).toBe(e.nullable);
-    expect(f.metadata).toEqual(metadataOf(e));
-    const column = table.getChildAt(i);
-    expect(column.nullCount).toBe(e.values.filter((v) => v === null).length);
-    expect(comparable(flechetteCells(column, e.type))).toEqual(comparable(e.values));
-  });
-}
-
-function checkBoth(ipc: Uint8Array, expected: readonly Expected[], numRows: number): void {
-  checkArrowJs(ipc, expected, numRows);
-  checkFlechette(ipc, expected, numRows);
-}
 
 describe('ColumnBatch.toIPC read by apache-arrow and flechette', () => {
   it('every mapped type, with NULLs, extremes, NaN/-0/Infinity and non-ASCII text', () => {
@@ -143,6 +77,19 @@ describe('ColumnBatch.toIPC read by apache-arrow and flechette', () => {
     const ipc = new ColumnBatch(fields, columns).toIPC();
     const expected = names.map((name, i) => ({ name, type: fields[i]!.arrowType, nullable: false, typeOid: oid.INT4, typeName: 'int4', values: [i, i + 1] }));
     checkBoth(ipc, expected, 2);
+  });
+
+  it('same-named fields of different types are written as they are (flechette reads each right)', () => {
+    const s = SAMPLES[12]!;
+    const fields: ColumnField[] = [
+      { name: 'id', typeOid: oid.INT4, arrowType: sampleType(SAMPLES[2]!), nullable: false },
+      { name: 'id', typeOid: s.typeOid, arrowType: sampleType(s), nullable: true },
+    ];
+    const batch = new ColumnBatch(fields, [buildColumn(fields[0]!.arrowType, [7]), buildColumn(fields[1]!.arrowType, [null])]);
+    checkFlechette(batch.toIPC(), [
+      { name: 'id', type: fields[0]!.arrowType, nullable: false, typeOid: oid.INT4, typeName: 'int4', values: [7] },
+      { name: 'id', type: fields[1]!.arrowType, nullable: true, typeOid: oid.TEXT, typeName: 'text', values: [null] },
+    ], 1);
   });
 
   it('non-nullable fields are written non-nullable', () => {

@@ -68,6 +68,29 @@ describe('toArrowJS', () => {
     SAMPLES.forEach((s, i) => expect(comparable(arrowJsCells(again.getChildAt(i)!, sampleType(s)))).toEqual(comparable(s.values)));
   });
 
+  it('same-named fields: identical ones are kept, different ones refused (arrow-js merges fields by name)', () => {
+    const int4 = sampleType(SAMPLES[2]!);
+    const same = new ColumnBatch(
+      [0, 1].map(() => ({ name: 'id', typeOid: oid.INT4, arrowType: int4, nullable: true })),
+      [buildColumn(int4, [1, 2]), buildColumn(int4, [3, null])],
+    );
+    const table = toArrowJS(same, arrow);
+    expect(table.getChildAt(0)!.toArray()).toEqual(new Int32Array([1, 2]));
+    expect(table.getChildAt(1)!.toJSON()).toEqual([3, null]);
+    for (const other of [
+      { typeOid: oid.INT8, arrowType: sampleType(SAMPLES[3]!), nullable: true },
+      { typeOid: oid.INT4, arrowType: int4, nullable: false },
+      { typeOid: oid.OID, arrowType: sampleType(SAMPLES[3]!), nullable: true },
+    ]) {
+      const values = other.arrowType === int4 ? [5, 6] : [5n, 6n];
+      const differing = new ColumnBatch(
+        [{ name: 'id', typeOid: oid.INT4, arrowType: int4, nullable: true }, { name: 'id', ...other }],
+        [buildColumn(int4, [1, 2]), buildColumn(other.arrowType, values)],
+      );
+      expect(() => toArrowJS(differing, arrow)).toThrow(expect.objectContaining({ code: 'PGS_INVALID_ARGUMENT' }));
+    }
+  });
+
   it('a batch without columns keeps its row count; an empty list of batches is refused', () => {
     expect(toArrowJS(new ColumnBatch([], [], 4), arrow).numRows).toBe(4);
     expect(() => toArrowJS([], arrow)).toThrow(expect.objectContaining({ code: 'PGS_INVALID_ARGUMENT' }));

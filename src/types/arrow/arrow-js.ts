@@ -7,8 +7,9 @@
  * module (`import * as arrow from 'apache-arrow'; toArrowJS(batch, arrow)`), so the library bundles
  * and runs without it and uses whichever arrow-js version the application has.
  */
+import { ClientError, ErrorCode } from '../../errors.js';
 import type { ColumnBatch } from './batch.js';
-import { commonSchema } from './batch.js';
+import { commonSchema, sameFields } from './batch.js';
 import type { ArrowType, ColumnBuffers } from './column-buffers.js';
 import { fieldMetadata } from './field.js';
 import type { ColumnField } from './field.js';
@@ -65,6 +66,7 @@ export interface ArrowJsModule {
  * An arrow-js `Table` over one batch, or over several (at least one) batches with the same fields
  * (one arrow-js `RecordBatch` each). No column buffer is copied: each `Data`'s `values`, `valueOffsets` and
  * `nullBitmap` view the batch's own memory. The fields carry `pg.type_oid`/`pg.type_name` metadata.
+ * Fields sharing a name must be identical (see checkDistinctNames).
  */
 export function toArrowJS<M extends ArrowJsModule>(
   batches: ColumnBatch | readonly ColumnBatch[],
@@ -72,6 +74,7 @@ export function toArrowJS<M extends ArrowJsModule>(
 ): InstanceType<M['Table']> {
   const list = Array.isArray(batches) ? batches : [batches as ColumnBatch];
   const [fields] = commonSchema(list);
+  checkDistinctNames(fields);
   const arrowFields = fields.map((f) => toArrowField(f, arrow));
   const schema = new arrow.Schema(arrowFields);
   const rowType = new arrow.Struct(arrowFields);
@@ -81,6 +84,28 @@ export function toArrowJS<M extends ArrowJsModule>(
     return new arrow.RecordBatch(schema, data);
   });
   return new arrow.Table(schema, recordBatches) as InstanceType<M['Table']>;
+}
+
+/**
+ * arrow-js merges fields BY NAME when it builds a RecordBatch (`Schema.assign`, used by its
+ * RecordBatch constructor and by its IPC reader): of two fields called the same, the later one's
+ * type, nullability and metadata replace the earlier one's, so the table would describe a column
+ * wrongly (or arrow-js throws "schemas must be equivalent"). The Arrow format allows duplicate names
+ * and `toIPC()` writes them faithfully (flechette reads them right); for arrow-js, identical
+ * duplicates (`SELECT a.id, b.id` of one type) are harmless and anything else is refused here.
+ */
+function checkDistinctNames(fields: readonly ColumnField[]): void {
+  const seen = new Map<string, ColumnField>();
+  for (const f of fields) {
+    const earlier = seen.get(f.name);
+    if (earlier !== undefined && !sameFields([earlier], [f])) {
+      throw new ClientError(
+        ErrorCode.INVALID_ARGUMENT,
+        `two columns named ${JSON.stringify(f.name)} of different types: apache-arrow merges fields by name; alias one of them`,
+      );
+    }
+    seen.set(f.name, f);
+  }
 }
 
 function toArrowField(f: ColumnField, arrow: ArrowJsModule): ArrowJsType {
