@@ -70,7 +70,7 @@ function valueArb(t: ArrowType): fc.Arbitrary<Cell> {
     case 'Timestamp':
       return fc.bigInt({ min: I64_MIN, max: I64_MAX });
     case 'Time':
-      return fc.bigInt({ min: 0n, max: MICROS_PER_DAY });
+      return fc.bigInt({ min: 0n, max: MICROS_PER_DAY - 1n });
   }
 }
 

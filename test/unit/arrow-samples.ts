@@ -35,7 +35,7 @@ export const SAMPLES: readonly Sample[] = [
   { name: 'd', typeOid: oid.DATE, typeName: 'date', values: [0, -1, 10957, 2932896, null] },
   { name: 'ts', typeOid: oid.TIMESTAMP, typeName: 'timestamp', values: [0n, -1n, 946684800000000n, I64_MAX, null] },
   { name: 'tz', typeOid: oid.TIMESTAMPTZ, typeName: 'timestamptz', values: [1700000000123456n, I64_MIN, null, 1n, null] },
-  { name: 't', typeOid: oid.TIME, typeName: 'time', values: [0n, 86399999999n, 86400000000n, null, null] },
+  { name: 't', typeOid: oid.TIME, typeName: 'time', values: [0n, 86399999999n, 43200000000n, null, null] },
   { name: 'u', typeOid: oid.UUID, typeName: 'uuid', values: [uuid(0), null, uuid(1), uuid(15), null] },
   { name: 'txt', typeOid: oid.TEXT, typeName: 'text', values: ['', 'plain', 'héllo wörld', '日本語 🐘', null] },
   { name: 'vc', typeOid: oid.VARCHAR, typeName: 'varchar', values: [null, 'x', '', 'ﬀ', null] },

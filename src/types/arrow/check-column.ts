@@ -16,6 +16,13 @@ const MAX_OID = 0xffffffff;
 /** Arrow's 32-bit offsets bound a column's length and its variable-width bytes. */
 const MAX_INT32 = 0x7fffffff;
 const BYTE_VALUES = 256;
+const TWO_POW_32 = 2 ** 32;
+/** Time64[us] values must lie in [0, one day): Arrow's Schema.fbs (`table Time`). */
+const MICROS_PER_DAY = 86_400_000_000;
+const DAY_HIGH_WORD = Math.floor(MICROS_PER_DAY / TWO_POW_32);
+const DAY_LOW_WORD = MICROS_PER_DAY - DAY_HIGH_WORD * TWO_POW_32;
+/** Index of the low 32-bit word of a 64-bit integer in memory (typed arrays use the platform's order). */
+const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 /** Set bits of every byte value: a byte's count is its low bit plus the count of the byte shifted right. */
 const SET_BITS = new Uint8Array(BYTE_VALUES);
 for (let b = 1; b < BYTE_VALUES; b++) SET_BITS[b] = (b & 1) + SET_BITS[b >>> 1]!;
@@ -115,6 +122,27 @@ export function checkColumn(f: ColumnField, c: ColumnBuffers, numRows: number, w
   const needed = t.typeId === 'Bool' ? bitmapBytes : t.typeId === 'FixedSizeBinary' ? numRows * t.byteWidth : numRows;
   if (tagOf(c.values) !== tag || c.values!.length < needed) {
     fail(`${where}: ${describeArrowType(t)} values must be a ${tag} of at least ${needed} elements`);
+  }
+  if (t.typeId === 'Time') checkTimeOfDay(c, numRows, where);
+}
+
+/**
+ * Arrow's Time64[us] holds [0, 86 400 000 000): PostgreSQL's `time '24:00:00'` (allowed by
+ * PostgreSQL, datetime.c) is outside it and strict readers (Arrow C++'s full validation) reject it,
+ * so the decoder must map it (Schema.fbs suggests the last representable instant). Reads the
+ * 64-bit values as 32-bit word pairs: no BigInt per row.
+ */
+function checkTimeOfDay(c: ColumnBuffers, numRows: number, where: string): void {
+  const v = c.values as BigInt64Array;
+  const words = new Uint32Array(v.buffer, v.byteOffset, numRows * 2);
+  const validity = c.nullCount > 0 ? c.validity : null;
+  for (let i = 0; i < numRows; i++) {
+    if (validity !== null && (validity[i >>> 3]! & (1 << (i & (BITS_PER_BYTE - 1)))) === 0) continue;
+    const low = words[2 * i + LOW_WORD]!;
+    const high = words[2 * i + 1 - LOW_WORD]!;
+    if (high > DAY_HIGH_WORD || (high === DAY_HIGH_WORD && low >= DAY_LOW_WORD)) {
+      fail(`${where}: row ${i}: time ${String(v[i])} us is outside Arrow's Time64 range [0, 86400000000) (24:00:00 must be mapped by the decoder)`);
+    }
   }
 }
 
