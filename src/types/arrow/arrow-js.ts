@@ -48,6 +48,7 @@ export interface ArrowJsModule {
   RecordBatch: new (schema: ArrowJsType, data: ArrowJsType) => ArrowJsType;
   /** `new Table(schema, recordBatches)`. */
   Table: new (schema: ArrowJsType, batches: ArrowJsType[]) => object;
+  /** The type classes of the Arrow types pg-stream produces (column-buffers.ts). */
   Bool: ArrowJsTypeClass;
   Int16: ArrowJsTypeClass;
   Int32: ArrowJsTypeClass;

@@ -1,8 +1,7 @@
 /**
  * The shape of one column in Apache Arrow's memory layout, as the WASM column decoders fill it and
  * `ColumnBatch` consumes it: a validity bitmap plus either one fixed-width values buffer or an
- * offsets + bytes pair (Arrow's columnar format:
- * https://arrow.apache.org/docs/format/Columnar.html#physical-memory-layout).
+ * offsets + bytes pair (the "Physical Memory Layout" of Arrow's columnar format).
  */
 
 /** The Arrow logical types a PostgreSQL column maps to (the subset pg-stream produces). */

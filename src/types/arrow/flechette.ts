@@ -42,6 +42,7 @@ export interface FlechetteModule {
   Table: new (schema: FlechetteType, children: FlechetteType[], useProxy?: boolean) => object;
   /** `field(name, type, nullable, metadata)`. */
   field(name: string, type: FlechetteType, nullable: boolean, metadata: Map<string, string>): FlechetteType;
+  /** The type factories of the Arrow types pg-stream produces (column-buffers.ts). */
   bool(): FlechetteType;
   int(bitWidth: 16 | 32 | 64, signed: boolean): FlechetteType;
   float32(): FlechetteType;
@@ -52,6 +53,7 @@ export interface FlechetteModule {
   dateDay(): FlechetteType;
   timestamp(unit: FlechetteType, timezone: string | null): FlechetteType;
   time(unit: FlechetteType): FlechetteType;
+  /** flechette's enums (Arrow's Schema.fbs values). */
   readonly TimeUnit: { readonly MICROSECOND: FlechetteType };
   readonly Version: { readonly V5: number };
   readonly Endianness: { readonly Little: number };

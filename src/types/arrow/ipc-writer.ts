@@ -1,6 +1,6 @@
 /**
- * Arrow IPC framing (https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc):
- * each message is the continuation marker 0xFFFFFFFF, a little-endian int32 metadata length (the
+ * Arrow IPC framing (the columnar format's "Serialization and Interprocess Communication"): each
+ * message is the continuation marker 0xFFFFFFFF, a little-endian int32 metadata length (the
  * `Message` flatbuffer plus padding to 8 bytes), the flatbuffer, then the body — the column buffers
  * in field order, each padded to 8 bytes. A stream is a Schema message, RecordBatch messages and
  * the end-of-stream marker (continuation + length 0). A file is the magic `ARROW1` (padded to 8),
