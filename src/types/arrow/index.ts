@@ -39,6 +39,8 @@ export {
   IPC_CONTINUATION_MARKER,
   ARROW_FILE_MAGIC,
 } from './ipc-writer.js';
+export { encodeIpcStreamChunks, encodeIpcFileChunks } from './ipc-chunks.js';
+export type { BatchSource } from './ipc-chunks.js';
 export { toArrowJS } from './arrow-js.js';
 export type { ArrowJsModule, ArrowJsDataProps } from './arrow-js.js';
 export { toFlechette } from './flechette.js';
