@@ -74,5 +74,7 @@ describe('IPC chunks', () => {
     await expect(run()).rejects.toMatchObject({ code: 'PGS_INVALID_ARGUMENT' });
     expect(seen).toHaveLength(2);
     await expect(collect(encodeIpcFileChunks([a!, {} as ColumnBatch]))).rejects.toMatchObject({ code: 'PGS_INVALID_ARGUMENT' });
+    await expect(collect(encodeIpcStreamChunks([{} as ColumnBatch]))).rejects.toMatchObject({ code: 'PGS_INVALID_ARGUMENT' });
+    await expect(collect(encodeIpcFileChunks([null as unknown as ColumnBatch]))).rejects.toMatchObject({ code: 'PGS_INVALID_ARGUMENT' });
   });
 });

@@ -36,11 +36,11 @@ export async function* encodeIpcStreamChunks(batches: BatchSource, fields?: read
   if (schema !== undefined) yield encodeIpcSchema(schema);
   let index = 0;
   for await (const batch of batches) {
+    checkBatch(schema, batch, index++);
     if (schema === undefined) {
       schema = batch.fields;
       yield encodeIpcSchema(schema);
     }
-    checkBatch(schema, batch, index++);
     yield encodeIpcRecordBatch(batch);
   }
   if (schema === undefined) throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'an Arrow stream of no batch needs its fields');
@@ -65,12 +65,12 @@ export async function* encodeIpcFileChunks(batches: BatchSource, fields?: readon
   }
   let index = 0;
   for await (const batch of batches) {
+    checkBatch(schema, batch, index++);
     if (schema === undefined) {
       schema = batch.fields;
       yield emit(encodeMagic(true));
       yield emit(encodeIpcSchema(schema));
     }
-    checkBatch(schema, batch, index++);
     const message = encodeIpcRecordBatch(batch);
     const metaDataLength = PREFIX_SIZE + new DataView(message.buffer, message.byteOffset, message.byteLength).getInt32(LENGTH_AT, true);
     blocks.push({ offset: position, metaDataLength, bodyLength: message.length - metaDataLength });
@@ -98,9 +98,10 @@ function checkedFields(fields: readonly ColumnField[] | undefined): readonly Col
   return fields;
 }
 
-function checkBatch(schema: readonly ColumnField[], batch: ColumnBatch, index: number): void {
+/** Throws unless `batch` is a ColumnBatch with the schema's fields (any fields when there is no schema yet). */
+function checkBatch(schema: readonly ColumnField[] | undefined, batch: ColumnBatch, index: number): void {
   if (!(batch instanceof ColumnBatch)) throw new ClientError(ErrorCode.INVALID_ARGUMENT, `batch ${index} is not a ColumnBatch`);
-  if (!sameFields(schema, batch.fields)) {
+  if (schema !== undefined && !sameFields(schema, batch.fields)) {
     throw new ClientError(ErrorCode.INVALID_ARGUMENT, `batch ${index}'s fields differ from the stream's schema`);
   }
 }
