@@ -101,7 +101,7 @@ async function main() {
   const active = selected.filter((c) => !c.needsServer || wantsServer);
 
   const started = new Date();
-  const loadStart = loadavg()[0] ?? NaN;
+  const loadStart = loadavg()[0];
   const commit = gitDescribe();
   // Measure one fixed build: a snapshot of dist/ inside the repository (so node_modules resolves).
   const snapshot = join(BENCH, '.dist-snapshot');
@@ -154,7 +154,7 @@ async function main() {
     postgres: keeper.version,
     commit,
     incidents: keeper.incidents,
-    load: [loadStart, loadavg()[0] ?? NaN].map((x) => Math.round(x * 100) / 100),
+    load: [loadStart, loadavg()[0]].map((x) => Math.round(x * 100) / 100),
     mode: quick ? 'quick' : 'full',
     only,
     sizes,

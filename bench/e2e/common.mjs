@@ -99,7 +99,7 @@ export function runTool(commandLine, env = {}) {
       if (code !== 0) { reject(new Error(`${commandLine.split(' ')[0]} exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`)); return; }
       const lines = out.trim().split('\n');
       const childLine = lines[lines.length - 1];
-      const secs = [...(childLine ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((x) => Number(x[1]) * 60 + Number(x[2]));
+      const secs = [...childLine.matchAll(/(\d+)m([\d.]+)s/g)].map((x) => Number(x[1]) * 60 + Number(x[2]));
       if (secs.length !== 2) { reject(new Error(`cannot read CPU times from: ${childLine}`)); return; }
       resolve({ wallMs, cpuMs: (secs[0] + secs[1]) * 1000, stdout: lines.slice(0, -2).join('\n'), stderr: err });
     });
@@ -146,7 +146,7 @@ export async function e2eMain(impls) {
   const name = String(args.case ?? '');
   const [mode = '', variant = ''] = name.split(':');
   // `rss:ours+semi4` runs `ours` (the part after `+` names a variant run.mjs set up, e.g. node flags).
-  const impl = variant.split('+')[0] ?? '';
+  const impl = variant.split('+')[0];
   const iters = numberArg(args, 'iters', 1);
   const warmup = numberArg(args, 'warmup', 1);
   try {

@@ -72,7 +72,7 @@ const ms = (m) => `${fmt(m.ms, 1)} ms`;
 /** @param {Metrics} m */
 const wallCpu = (m) => `wall ${fmt(m.ms, 0)} ms, client CPU ${fmt(m.cpu, 0)} ms`;
 /** @param {Metrics} m */
-const qps = (m) => `${fmt((m.qps ?? NaN) / 1e3, 1)}k q/s`;
+const qps = (m) => `${fmt(m.qps / 1e3, 1)}k q/s`;
 /** @param {Metrics} m */
 const rss = (m) => `peak RSS ${fmt(m.peakMB, 1)} MB, +${fmt(m.aboveMB, 1)} MB over baseline`;
 
@@ -93,7 +93,7 @@ export function buildCases({ quick }) {
       add({
         group: 'decode', name: `${stream}:${impl}`, script: 'micro/decode.mjs', runs: s.decode.runs,
         args: ['--rows', String(s.decodeRows[stream]), ...repeats(s.decode)],
-        describe: (m) => `${fmt(m.ms, 1)} ms, ${fmt((m.bytes ?? NaN) / (m.ms ?? NaN) / 1e3, 0)} MB/s`,
+        describe: (m) => `${fmt(m.ms, 1)} ms, ${fmt(m.bytes / m.ms / 1e3, 0)} MB/s`,
       });
     }
   }

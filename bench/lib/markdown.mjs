@@ -16,7 +16,7 @@ const NA = 'not available yet';
 function state(s) {
   if (!s) return 'not run';
   if (s.unavailable) return `${s.name.includes(':ours') ? NA : 'not available'} (${s.unavailable})`;
-  if (s.error) return `error: ${(s.error.split('\n')[0] ?? '').slice(0, 160)}`;
+  if (s.error) return `error: ${s.error.split('\n')[0].slice(0, 160)}`;
   return null;
 }
 
@@ -97,13 +97,13 @@ function sameChecks(sums, names) {
 function decodeTable(sums) {
   const rows = [];
   const decode = Object.values(sums).filter((s) => s.group === 'decode');
-  const streams = [...new Set(decode.map((s) => s.name.split(':')[0] ?? ''))];
+  const streams = [...new Set(decode.map((s) => s.name.split(':')[0]))];
   for (const stream of streams) {
     const names = decode.filter((s) => s.name.startsWith(`${stream}:`)).map((s) => s.name);
     const anchor = m(sums, `${stream}:pgprotocol:strings`, 'ms');
     for (const name of names) {
       const impl = name.slice(stream.length + 1);
-      const level = (impl.split(':')[1] ?? '').replace(/-push$/, '');
+      const level = impl.split(':')[1].replace(/-push$/, '');
       const st = state(sums[name]);
       const label = DECODE_LABEL[impl] ?? impl;
       if (st) { rows.push(`| ${STREAM_LABEL[stream] ?? stream} | ${label} | ${st} | | | | |`); continue; }
@@ -113,7 +113,7 @@ function decodeTable(sums) {
       const vsPg = anchor && level !== 'index' && !impl.startsWith('pgprotocol') ? times(anchor / t) : '–';
       const jsSame = level === 'scan' || level === 'scancopy' ? m(sums, `${stream}:js:index`, 'ms') : js;
       const vsJs = impl.startsWith('ours:') && jsSame ? times(jsSame / t) : '–';
-      rows.push(`| ${STREAM_LABEL[stream] ?? stream} | ${label} | ${f(t)} (${spread(sums, name, 'ms')}) | ${f(bytes / t / 1e3, 0)} | ${vsPg} | ${vsJs} | ${sums[name]?.runs} |`);
+      rows.push(`| ${STREAM_LABEL[stream] ?? stream} | ${label} | ${f(t)} (${spread(sums, name, 'ms')}) | ${f(bytes / t / 1e3, 0)} | ${vsPg} | ${vsJs} | ${sums[name].runs} |`);
     }
     for (const levels of [['scan', 'scancopy', 'index', 'index-push'], ['strings', 'strings-push'], ['columnar'], ['typed']]) {
       const warn = checkAgreement(sums, stream, levels);
@@ -151,7 +151,7 @@ function encodeTable(sums) {
       if (st) { rows.push(`| ${WORK[work]} | ${label} | ${st} | | | |`); continue; }
       const t = m(sums, name, 'ms');
       const n = m(sums, name, 'count');
-      rows.push(`| ${WORK[work]} | ${label} | ${f(t)} (${spread(sums, name, 'ms')}) | ${f((t * 1e6) / n, 0)} | ${anchor ? times(anchor / t) : '–'} | ${sums[name]?.runs} |`);
+      rows.push(`| ${WORK[work]} | ${label} | ${f(t)} (${spread(sums, name, 'ms')}) | ${f((t * 1e6) / n, 0)} | ${anchor ? times(anchor / t) : '–'} | ${sums[name].runs} |`);
     }
   }
   if (!rows.length) return '';

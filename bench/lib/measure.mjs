@@ -90,7 +90,7 @@ export function report(result) {
  * @param {unknown} e
  */
 export function firstLine(e) {
-  return String(e instanceof Error ? e.message : e).split('\n')[0] ?? '';
+  return String(e instanceof Error ? e.message : e).split('\n')[0];
 }
 
 /**

@@ -49,7 +49,7 @@ export function combine(name, group, results) {
     spread[key] = [Math.min(...vals), Math.max(...vals)];
   }
   const last = ok[ok.length - 1];
-  const failedRuns = results.flatMap((r) => (r.error ? [r.error.split('\n')[0] ?? ''] : []));
+  const failedRuns = results.flatMap((r) => (r.error ? [r.error.split('\n')[0]] : []));
   return {
     name, group, runs: ok.length, metrics, spread,
     ...(last?.check !== undefined ? { check: last.check } : {}),
