@@ -1,10 +1,11 @@
+// @ts-check
 /**
  * End to end: prepared point queries `SELECT $1::int`, `--count` of them, in three modes:
  *   depth1   — one at a time, Bind/Execute/Sync, wait for ReadyForQuery, next
  *   depth100 — 100 in flight, a Sync per query
  *   batch100 — 100 in flight, one Sync per 100 queries
  *
- *   node bench/e2e-pipeline.mjs --case depth100:ours|pg|postgresjs|pgbench --count N
+ *   node bench/e2e/pipeline.mjs --case depth100:ours|pg|postgresjs|pgbench --count N
  *
  * Anchors: pg 8.23 (`pipeline: true` when in flight), postgres.js (pipelines by default),
  * pgbench -M prepared (libpq; \startpipeline … \endpipeline for batch100).
@@ -12,15 +13,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, postgresJs, runTool } from './e2e-lib.mjs';
-import { parseArgs } from './lib.mjs';
+import { numberArg, parseArgs } from '../lib/measure.mjs';
+import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, postgresJs, runTool } from './common.mjs';
+
+/** @import { Check } from '../lib/types.js' */
 
 const SQL = 'SELECT $1::int';
 const DEPTH = 100;
-const count = Number(parseArgs().count ?? 100_000);
+const count = numberArg(parseArgs(), 'count', 100_000);
 /** Queries of the warm-up round (JIT, statement caches), not timed. */
 const WARM = 3_000;
 
+/**
+ * Wall ms, CPU ms and queries/s of `fn` (which runs `count` queries), with its checksum.
+ * @param {() => Promise<Check>} fn
+ */
 const measure = async (fn) => {
   const c0 = cpuMs();
   const t0 = process.hrtime.bigint();
@@ -29,7 +36,12 @@ const measure = async (fn) => {
   return { ms, cpu: cpuMs() - c0, qps: (count * 1000) / ms, check };
 };
 
-/** Runs `count` calls of `one(i)` with `depth` of them in flight (depth workers, each sequential). */
+/**
+ * Runs `count` calls of `one(i)` with `depth` of them in flight (depth workers, each sequential).
+ * @param {number} depth
+ * @param {(i: number) => Promise<number>} one
+ * @param {number} count
+ */
 async function inFlight(depth, one, count) {
   let next = 0;
   let sum = 0;
@@ -47,6 +59,7 @@ await e2eMain({
   async pg(_args, mode) {
     if (mode === 'batch100') throw new Error('pg has no way to send one Sync per 100 queries');
     const client = await pgClient(mode === 'depth100' ? { pipeline: true } : {});
+    /** @param {number} i */
     const one = (i) => client.query({ name: 'point', text: SQL, values: [i & 1023], rowMode: 'array' }).then((r) => Number(r.rows[0][0]));
     await one(0);
     const depth = mode === 'depth1' ? 1 : DEPTH;
@@ -55,6 +68,7 @@ await e2eMain({
   async postgresjs(_args, mode) {
     if (mode === 'batch100') throw new Error('postgres.js has no way to send one Sync per 100 queries');
     const sql = await postgresJs();
+    /** @param {number} i */
     const one = (i) => sql.unsafe(SQL, [i & 1023], { prepare: true }).values().then((r) => Number(r[0][0]));
     await one(0);
     const depth = mode === 'depth1' ? 1 : DEPTH;

@@ -1,36 +1,35 @@
+// @ts-check
 /**
  * End to end: `SELECT * FROM w1` (id int8, qty int4, md5 text, tag text, NULL; rows set by run.mjs),
  * streamed, a string for every field; wall time and this process's CPU for the query only.
  *
- *   node bench/e2e-select.mjs --case select:ours|pg|postgresjs|psql|floor --rows N
+ *   node bench/e2e/select.mjs --case select:ours|pg|postgresjs|psql|floor --rows N
  *
  * floor: EXPLAIN (ANALYZE, SERIALIZE TEXT) of the same query — the server reads and serializes
  * every row but sends none (PostgreSQL 17+), i.e. the server's share of the wall time.
  */
-import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, pgTextTypes, postgresJs, runTool } from './e2e-lib.mjs';
+import { e2eMain, haveTool, measure, oursConnect, pgClient, pgTextTypes, postgresJs, runTool } from './common.mjs';
 
 const SQL = 'SELECT * FROM w1';
 
 /** Consumes one row of strings the same way for every client (so no one gets dead-code help). */
 function makeSink() {
-  const sink = { rows: 0, chars: 0, nulls: 0 };
-  sink.row = (fields) => {
-    sink.rows++;
-    for (let i = 0; i < fields.length; i++) {
-      const v = fields[i];
-      if (v === null) sink.nulls++;
-      else sink.chars += v.length;
-    }
+  const sink = {
+    rows: 0,
+    chars: 0,
+    nulls: 0,
+    /** @param {readonly (string | null)[]} fields */
+    row: (fields) => {
+      sink.rows++;
+      for (let i = 0; i < fields.length; i++) {
+        const v = fields[i];
+        if (v === null) sink.nulls++;
+        else sink.chars += v.length;
+      }
+    },
   };
   return sink;
 }
-
-const measure = async (fn) => {
-  const c0 = cpuMs();
-  const t0 = process.hrtime.bigint();
-  const check = await fn();
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs() - c0, check };
-};
 
 await e2eMain({
   async floor() {
@@ -39,7 +38,7 @@ await e2eMain({
       run: () => measure(async () => {
         const r = await client.query(`EXPLAIN (ANALYZE, SERIALIZE TEXT, TIMING OFF, BUFFERS OFF) ${SQL}`);
         const lines = r.rows.map((x) => x['QUERY PLAN']);
-        return { serialization: lines.find((l) => l.startsWith('Serialization')) ?? null };
+        return { serialization: lines.find((l) => l?.startsWith('Serialization')) ?? null };
       }),
       close: () => client.end(),
     };

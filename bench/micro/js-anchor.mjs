@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * "Equally optimised JS": the planning prototype's pure-JS design (PERFORMANCE.md), kept as an
  * anchor so readers see what the WASM core buys over the best plain JavaScript.
@@ -20,47 +21,66 @@ const ZERO = '0'.charCodeAt(0);
 
 /** Framer + DataRow field index over a stream of chunks. */
 export class JsFrameIndex {
+  /** @param {number} [capacity] buffer size (grow() doubles it for a longer message) */
   constructor(capacity = 256 * 1024) {
     this.start = 0; // first unscanned byte
     this.end = 0; // end of buffered bytes
-    this.alloc(capacity);
+    this.buf = Buffer.allocUnsafe(capacity);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, capacity);
+    // The index of one scan(), sized for its upper bounds: a message is ≥ 5 bytes, a field ≥ 4.
+    this.msgCode = new Uint8Array((capacity / HEADER) | 0); // type byte per message
+    this.msgBody = new Int32Array(this.msgCode.length); // body offset per message
+    this.rowField = new Int32Array(this.msgCode.length + 1); // first field index per DataRow
+    this.fieldOff = new Int32Array((capacity / 4) | 0); // offset of each field's bytes
+    this.fieldLen = new Int32Array(this.fieldOff.length); // length of each field, -1 for NULL
+    this.fieldAscii = new Uint8Array(this.fieldOff.length); // 1: short and all ASCII
     this.messages = 0; // messages found by the last scan()
     this.rows = 0; // DataRows found by the last scan()
     this.fields = 0; // fields indexed by the last scan()
     this.batchStart = 0; // the bytes the last scan() covered: [batchStart, batchEnd)
     this.batchEnd = 0;
-    this.rowDescription = null; // body offset of the last RowDescription seen, for callers
+    /** Body of the last RowDescription seen, for callers. @type {Buffer | null} */
+    this.rowDescription = null;
   }
 
-  alloc(capacity) {
-    const old = this.buf;
-    this.buf = Buffer.allocUnsafe(capacity);
-    if (old) old.copy(this.buf, 0, this.start, this.end);
+  /**
+   * Takes a buffer of `capacity` bytes (keeping the unscanned ones) and the tables for a scan of it.
+   * @param {number} capacity
+   */
+  grow(capacity) {
+    const next = new JsFrameIndex(capacity);
+    this.buf.copy(next.buf, 0, this.start, this.end);
     this.end -= this.start;
     this.start = 0;
-    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, capacity);
-    // Upper bounds for one scan: a message is ≥ 5 bytes, a field ≥ 4.
-    this.msgCode = new Uint8Array((capacity / HEADER) | 0);
-    this.msgBody = new Int32Array(this.msgCode.length);
-    this.rowField = new Int32Array(this.msgCode.length + 1); // first field index per DataRow
-    this.fieldOff = new Int32Array((capacity / 4) | 0);
-    this.fieldLen = new Int32Array(this.fieldOff.length);
-    this.fieldAscii = new Uint8Array(this.fieldOff.length);
+    this.buf = next.buf;
+    this.dv = next.dv;
+    this.msgCode = next.msgCode;
+    this.msgBody = next.msgBody;
+    this.rowField = next.rowField;
+    this.fieldOff = next.fieldOff;
+    this.fieldLen = next.fieldLen;
+    this.fieldAscii = next.fieldAscii;
   }
 
-  /** Copies a chunk in (compacting the unscanned tail to the front first). */
+  /**
+   * Copies a chunk in (compacting the unscanned tail to the front first).
+   * @param {Uint8Array} chunk
+   */
   push(chunk) {
     if (this.start > 0) {
       this.buf.copyWithin(0, this.start, this.end);
       this.end -= this.start;
       this.start = 0;
     }
-    if (this.end + chunk.length > this.buf.length) this.alloc(Math.max(this.buf.length * 2, this.end + chunk.length));
+    if (this.end + chunk.length > this.buf.length) this.grow(Math.max(this.buf.length * 2, this.end + chunk.length));
     this.buf.set(chunk, this.end);
     this.end += chunk.length;
   }
 
-  /** Frames every complete message and indexes DataRow fields; returns the message count. */
+  /**
+   * Frames every complete message and indexes DataRow fields; returns the message count.
+   * @param {boolean} [ascii] flag short all-ASCII fields (for text(); off when only indexing)
+   */
   scan(ascii = true) {
     const { buf, dv, msgCode, msgBody, rowField, fieldOff, fieldLen, fieldAscii } = this;
     let pos = this.start;
@@ -115,7 +135,11 @@ export class JsFrameIndex {
     return this.buf.latin1Slice(this.batchStart, this.batchEnd);
   }
 
-  /** The string of indexed field `f` (null for NULL), given the batch string. */
+  /**
+   * The string of indexed field `f` (null for NULL), given the batch string.
+   * @param {number} f
+   * @param {string} batch
+   */
   text(f, batch) {
     const len = this.fieldLen[f];
     if (len < 0) return null;
@@ -124,7 +148,10 @@ export class JsFrameIndex {
     return this.buf.utf8Slice(off, off + len);
   }
 
-  /** Parses indexed field `f` (ASCII decimal digits, optional sign) as an integer; NaN for NULL. */
+  /**
+   * Parses indexed field `f` (ASCII decimal digits, optional sign) as an integer; NaN for NULL.
+   * @param {number} f
+   */
   int(f) {
     const len = this.fieldLen[f];
     if (len < 0) return NaN;

@@ -1,28 +1,40 @@
+// @ts-check
 /**
- * Renders a run (bench/run.mjs) as Markdown (bench/RESULTS.md) and as a hand-written SVG chart of
- * the ratios against the bar and against the anchors (bench/results.svg). No dependencies.
+ * bench/RESULTS.md for one run (bench/run.mjs): the bar, then a table per part of the suite with
+ * medians, spreads, ratios against the anchors and checksum warnings.
  */
+import { fmt as f, metricOf as m } from './summaries.mjs';
 
-const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+/** @import { RunData, RunMeta, Summaries, Summary } from './types.js' */
+
 const NA = 'not available yet';
 
+/**
+ * Why a case has no figure ("not run", "not available yet (…)", "error: …"), null when it has one.
+ * @param {Summary | undefined} s
+ */
 function state(s) {
   if (!s) return 'not run';
-  if (s.unavailable) return `${s.name?.includes(':ours') ? NA : 'not available'} (${s.unavailable})`;
+  if (s.unavailable) return `${s.name.includes(':ours') ? NA : 'not available'} (${s.unavailable})`;
   if (s.error) return `error: ${s.error.split('\n')[0].slice(0, 160)}`;
   return null;
 }
 
-const m = (sums, name, key) => {
-  const s = sums[name];
-  return s && !s.unavailable && !s.error ? s.metrics[key] : undefined;
-};
+/**
+ * The min–max of the per-process medians of a metric.
+ * @param {Summaries} sums
+ * @param {string} name
+ * @param {string} key
+ * @param {number} [d] decimals
+ */
 const spread = (sums, name, key, d = 1) => {
-  const r = sums[name]?.spread?.[key];
+  const r = sums[name]?.spread[key];
   return r ? `${f(r[0], d)}–${f(r[1], d)}` : '';
 };
+/** @param {number} x */
 const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
 
+/** @type {Record<string, string>} */
 const DECODE_LABEL = {
   'pgprotocol:strings': 'pg-protocol Parser, strings',
   'js:index': 'pure-JS anchor, frame + index',
@@ -38,6 +50,7 @@ const DECODE_LABEL = {
   'ours:columnar': '**ours**, columnar',
   'ours:typed': '**ours**, typed values',
 };
+/** @type {Record<string, string>} */
 const STREAM_LABEL = {
   rows5: 'rows5 (5 text fields incl. NULL)',
   rows5_utf8: 'rows5, 10% non-ASCII rows',
@@ -45,10 +58,19 @@ const STREAM_LABEL = {
   cols40: '40 short text columns',
   binary7: 'binary: int4, int8, float8, bool, timestamptz, uuid, numeric',
 };
+/** @type {Record<string, string>} */
+const ENCODE_LABEL = { ours: '**ours** (MessageBuffer)', bare: 'bare JS writer, no checks (the floor)', pgprotocol: 'pg-protocol serialize' };
+/** @type {Record<string, string>} */
 const CLIENT = {
   floor: 'server floor', ours: '**ours**', pg: '`pg` 8.23', postgresjs: 'postgres.js 3.4', psql: 'psql (libpq)', pgbench: 'pgbench -M prepared (libpq)',
 };
 
+/**
+ * A warning when implementations of the same levels of stream `prefix` report different checksums.
+ * @param {Summaries} sums
+ * @param {string} prefix
+ * @param {readonly string[]} levels
+ */
 function checkAgreement(sums, prefix, levels) {
   const checks = Object.values(sums)
     .filter((s) => s.name?.startsWith(`${prefix}:`) && levels.some((l) => s.name.endsWith(`:${l}`)) && s.check)
@@ -57,18 +79,27 @@ function checkAgreement(sums, prefix, levels) {
   return new Set(checks.map((c) => c[1])).size === 1 ? '' : ` ⚠ checksums differ: ${checks.map(([n, c]) => `${n}=${c}`).join('; ')}`;
 }
 
-/** A warning line when the clients that ran report different checksums (rows, characters, bytes). */
+/**
+ * A warning line when the clients that ran report different checksums (rows, characters, bytes).
+ * @param {Summaries} sums
+ * @param {readonly string[]} names
+ */
 function sameChecks(sums, names) {
-  const checks = names.filter((n) => sums[n]?.check).map((n) => [n, JSON.stringify(sums[n].check)]);
+  const checks = names.flatMap((n) => { const c = sums[n]?.check; return c ? [[n, JSON.stringify(c)]] : []; });
   if (checks.length < 2 || new Set(checks.map((c) => c[1])).size === 1) return '';
   return `⚠ the clients' checksums differ: ${checks.map(([n, c]) => `${n} ${c}`).join('; ')}`;
 }
 
+/**
+ * The in-memory decode table.
+ * @param {Summaries} sums
+ */
 function decodeTable(sums) {
   const rows = [];
-  const streams = [...new Set(Object.values(sums).filter((s) => s.group === 'decode').map((s) => s.name.split(':')[0]))];
+  const decode = Object.values(sums).filter((s) => s.group === 'decode');
+  const streams = [...new Set(decode.map((s) => s.name.split(':')[0]))];
   for (const stream of streams) {
-    const names = Object.keys(sums).filter((n) => n.startsWith(`${stream}:`) && sums[n].group === 'decode');
+    const names = decode.filter((s) => s.name.startsWith(`${stream}:`)).map((s) => s.name);
     const anchor = m(sums, `${stream}:pgprotocol:strings`, 'ms');
     for (const name of names) {
       const impl = name.slice(stream.length + 1);
@@ -102,8 +133,13 @@ function decodeTable(sums) {
   ].join('\n');
 }
 
+/**
+ * The encode table.
+ * @param {Summaries} sums
+ */
 function encodeTable(sums) {
   const rows = [];
+  /** @type {Record<string, string>} */
   const WORK = { bind: 'Bind, 5 mixed parameters', chain: 'Parse+Bind+Describe+Execute+Sync', copy: 'CopyData, small rows' };
   for (const work of ['bind', 'chain', 'copy']) {
     const anchor = m(sums, `${work}:pgprotocol`, 'ms');
@@ -111,7 +147,7 @@ function encodeTable(sums) {
       const name = `${work}:${impl}`;
       if (!sums[name]) continue;
       const st = state(sums[name]);
-      const label = { ours: '**ours** (MessageBuffer)', bare: 'bare JS writer, no checks (the floor)', pgprotocol: 'pg-protocol serialize' }[impl];
+      const label = ENCODE_LABEL[impl];
       if (st) { rows.push(`| ${WORK[work]} | ${label} | ${st} | | | |`); continue; }
       const t = m(sums, name, 'ms');
       const n = m(sums, name, 'count');
@@ -122,8 +158,14 @@ function encodeTable(sums) {
   return ['## Encode', '', '| workload (count in the raw JSON) | implementation | ms | ns per message/chain | vs pg-protocol | runs |', '|---|---|---|---|---|---|', ...rows, ''].join('\n');
 }
 
+/**
+ * The end-to-end tables, one per workload that ran.
+ * @param {Summaries} sums
+ * @param {RunMeta} meta
+ */
 function e2eTables(sums, meta) {
   const out = [];
+  /** @param {string} prefix */
   const have = (prefix) => Object.keys(sums).some((n) => n.startsWith(prefix));
   const rowsN = meta.sizes.selectRows;
   if (have('select:')) {
@@ -147,6 +189,7 @@ function e2eTables(sums, meta) {
   if (have('depth1:') || have('depth100:') || have('batch100:')) {
     out.push(`### Pipelined prepared point queries, \`SELECT $1::int\` × ${meta.sizes.pipelineCount.toLocaleString('en')}`, '',
       '| mode | client | queries/s | vs postgres.js | vs pgbench |', '|---|---|---|---|---|');
+    /** @type {Record<string, string>} */
     const MODE = { depth1: 'one at a time (a Sync each)', depth100: '100 in flight, a Sync per query', batch100: '100 in flight, one Sync per 100' };
     for (const mode of ['depth1', 'depth100', 'batch100']) {
       const pgjs = m(sums, `${mode}:postgresjs`, 'qps');
@@ -210,7 +253,10 @@ function e2eTables(sums, meta) {
   return [`## End to end, PostgreSQL ${meta.postgres ?? '18'} started by the bench (same server, same run)`, '', ...out].join('\n');
 }
 
-/** A section listing runs that failed (left out of the medians), deduplicated per case. */
+/**
+ * A section listing runs that failed (left out of the medians), deduplicated per case.
+ * @param {Summaries} sums
+ */
 function failedRuns(sums) {
   const lines = [];
   for (const s of Object.values(sums)) {
@@ -220,7 +266,11 @@ function failedRuns(sums) {
   return lines.length ? ['## Failed runs (left out of the medians)', '', ...lines, ''] : [];
 }
 
-/** RESULTS.md for one run. */
+/**
+ * RESULTS.md for one run.
+ * @param {RunData} data
+ * @param {string} svgName the chart's file name, next to it
+ */
 export function renderMarkdown(data, svgName) {
   const { meta, figures, summaries } = data;
   const lines = [
@@ -258,109 +308,17 @@ export function renderMarkdown(data, svgName) {
     '- `npm run bench` — the full suite (about 20 minutes on 2 cores); writes this file, `results.svg` and the raw `results.json`.',
     '- `npm run bench:quick` — fewer rows and runs (a CI smoke of about a minute); writes `RESULTS-quick.md` (not committed).',
     '- `node bench/run.mjs --only rows5,bind` — only cases whose name contains one of the words (`decode`, `encode`, `e2e`, `select:`, `depth100` …); `--runs N` overrides the number of processes per case.',
-    '- One case by hand: `node --expose-gc bench/decode.mjs --case rows5:ours:strings`; the e2e scripts need the server facts run.mjs passes in `BENCH_PG`.',
+    '- One case by hand: `node --expose-gc bench/micro/decode.mjs --case rows5:ours:strings`; the e2e scripts need the server facts run.mjs passes in `BENCH_PG`.',
     '',
     'The end-to-end cases start their own PostgreSQL 18 (the test harness in test/support/embedded, TLS on, SCRAM-SHA-256 for the superuser) with `shared_buffers=256MB`, and create the unlogged table `w1` (id int8, qty int4, md5 text, tag text, NULL). psql and pgbench come from the system\'s postgresql-client when installed, otherwise their rows say so.',
     '',
     '## Anchors',
     '',
     '- **pg-protocol** `Parser` / `serialize` (node-postgres\'s codec): one string per field, one Buffer per outgoing message.',
-    '- **pure-JS anchor** (bench/js-anchor.mjs): the planning prototype\'s design in plain JS — DataView framing, a typed-array field index, one latin1 string per 64 KiB batch and `substring` per ASCII field — what equally optimised JavaScript reaches.',
+    '- **pure-JS anchor** (bench/micro/js-anchor.mjs): the planning prototype\'s design in plain JS — DataView framing, a typed-array field index, one latin1 string per 64 KiB batch and `substring` per ASCII field — what equally optimised JavaScript reaches.',
     '- **pg** 8.23 (`rowMode: \'array\'`, `pipeline: true` where pipelined), **postgres.js** 3.4 (`.values()`, its default pipelining), **pg-copy-streams**, **psql**/**pgbench** (libpq, C) from the system\'s postgresql-client. Every anchor runs with its defaults (e.g. postgres.js does not set TCP_NODELAY); `pg` and postgres.js get identity type parsers so that every field stays a string, like ours.',
     '',
   ];
   return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
 }
 
-// ------------------------------------------------------------------ SVG
-
-const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Speed-ups of ours over the anchors (anchor cost ÷ our cost; > 1 means we are faster). */
-function speedups(sums) {
-  const list = [];
-  const add = (label, anchorName, oursName, key, higherIsBetter = false) => {
-    const a = m(sums, anchorName, key);
-    const o = m(sums, oursName, key);
-    if (!sums[oursName] && !sums[anchorName]) return;
-    const value = a && o ? (higherIsBetter ? o / a : a / o) : null;
-    list.push({ label, value });
-  };
-  for (const s of ['rows5', 'rows5_utf8', 'text1k', 'cols40']) {
-    add(`${s} strings vs pg-protocol`, `${s}:pgprotocol:strings`, `${s}:ours:strings`, 'ms');
-    add(`${s} strings vs pure JS`, `${s}:js:strings`, `${s}:ours:strings`, 'ms');
-  }
-  add('rows5 WASM frame + index (chunks copied in) vs pure JS', 'rows5:js:index', 'rows5:ours:scancopy', 'ms');
-  add('binary7 typed vs pure JS', 'binary7:js:typed', 'binary7:ours:typed', 'ms');
-  for (const w of ['bind', 'chain', 'copy']) add(`${w} encode vs pg-protocol`, `${w}:pgprotocol`, `${w}:ours`, 'ms');
-  add('bind: bare JS floor vs pg-protocol', 'bind:pgprotocol', 'bind:bare', 'ms');
-  add('SELECT client CPU vs pg', 'select:pg', 'select:ours', 'cpu');
-  add('SELECT client CPU vs postgres.js', 'select:postgresjs', 'select:ours', 'cpu');
-  add('depth 1 q/s vs pg', 'depth1:pg', 'depth1:ours', 'qps', true);
-  add('depth 100 q/s vs postgres.js', 'depth100:postgresjs', 'depth100:ours', 'qps', true);
-  add('COPY out CPU vs pg-copy-streams', 'copyout:pg', 'copyout:ours', 'cpu');
-  add('COPY in CPU vs pg-copy-streams', 'copyin:pg', 'copyin:ours', 'cpu');
-  return list;
-}
-
-/** A horizontal bar chart on a log2 axis; `rows` = [{label, value (ratio or null), good, text}]. */
-function chart(title, subtitle, rows, y0, { min, max, lineLabel }) {
-  const W = 900;
-  const left = 370;
-  const right = W - 170;
-  const rowH = 22;
-  const lx = (v) => left + ((Math.log2(Math.min(Math.max(v, min), max)) - Math.log2(min)) / (Math.log2(max) - Math.log2(min))) * (right - left);
-  const parts = [];
-  parts.push(`<text x="10" y="${y0 + 18}" font-size="15" font-weight="bold">${esc(title)}</text>`);
-  parts.push(`<text x="10" y="${y0 + 36}" font-size="11" fill="#555">${esc(subtitle)}</text>`);
-  const top = y0 + 48;
-  const bottom = top + rows.length * rowH;
-  for (let t = min; t <= max; t *= 2) {
-    const x = lx(t).toFixed(1);
-    parts.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}" stroke="#e4e4e4"/>`);
-    parts.push(`<text x="${x}" y="${bottom + 14}" font-size="10" text-anchor="middle" fill="#777">${t >= 1 ? t : `1/${1 / t}`}×</text>`);
-  }
-  rows.forEach((r, i) => {
-    const y = top + i * rowH;
-    parts.push(`<text x="${left - 8}" y="${y + 15}" font-size="11" text-anchor="end">${esc(r.label)}</text>`);
-    if (r.value === null || !Number.isFinite(r.value)) {
-      parts.push(`<text x="${left + 4}" y="${y + 15}" font-size="11" fill="#999" font-style="italic">not available yet</text>`);
-      return;
-    }
-    // Bars grow from the reference line: right = better than the reference, left = worse.
-    const x1 = lx(1);
-    const x2 = lx(r.value);
-    parts.push(`<rect x="${Math.min(x1, x2).toFixed(1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x2 - x1)).toFixed(1)}" height="${rowH - 8}" fill="${r.good ? '#3a9d5d' : '#d0543f'}"/>`);
-    parts.push(`<text x="${(Math.max(x2, x1) + 5).toFixed(1)}" y="${y + 15}" font-size="11">${esc(r.text)}</text>`);
-  });
-  const x1 = lx(1).toFixed(1);
-  parts.push(`<line x1="${x1}" y1="${top - 4}" x2="${x1}" y2="${bottom}" stroke="#222" stroke-width="1.5" stroke-dasharray="4 3"/>`);
-  parts.push(`<text x="${x1}" y="${top - 7}" font-size="10" text-anchor="middle">${esc(lineLabel)}</text>`);
-  return { svg: parts.join('\n'), height: bottom + 24 - y0 };
-}
-
-/** results.svg: the bar (measured ÷ bar, log scale) and the speed-ups over the anchors. */
-export function renderSvg(data) {
-  const { meta, figures, summaries } = data;
-  const W = 900;
-  const barRows = figures.map((x) => ({
-    label: x.label.length > 60 ? `${x.label.slice(0, 58)}…` : x.label,
-    value: x.norm,
-    good: x.status === 'met',
-    text: `${x.display} (bar ${x.barText})`,
-  }));
-  let y = 34;
-  const a = chart('The bar: measured relative to the bar (right of the dashed line = met)', '≥ figures: measured ÷ bar; ≤ figures: bar ÷ measured', barRows, y, { min: 1 / 16, max: 16, lineLabel: 'the bar' });
-  y += a.height + 10;
-  const sp = speedups(summaries).map((r) => ({ label: r.label, value: r.value, good: r.value !== null && r.value >= 1, text: r.value === null ? '' : `${r.value.toFixed(2)}×` }));
-  const b = chart('Speed-up over the anchors (cost of the anchor ÷ our cost; right of the line = faster)', 'same bytes or same server, same run', sp, y, { min: 1 / 8, max: 32, lineLabel: '1× (parity)' });
-  y += b.height + 10;
-  const head = `<text x="10" y="20" font-size="12" fill="#333">pg-stream bench — ${esc(meta.date.slice(0, 16).replace('T', ' '))} UTC, Node ${esc(meta.node)}, ${esc(meta.cpu)} ×${meta.cores}, PostgreSQL ${esc(meta.postgres ?? '–')}, ${esc(meta.mode)} run</text>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" viewBox="0 0 ${W} ${y}" font-family="Helvetica, Arial, sans-serif">
-<rect width="100%" height="100%" fill="#fff"/>
-${head}
-${a.svg}
-${b.svg}
-</svg>
-`;
-}

@@ -1,35 +1,51 @@
+// @ts-check
 /**
  * End to end: peak RSS while streaming `--rows` generated rows (id int8, qty int4, md5 text, tag text,
  * NULL) to a SLOW consumer — one that pauses 10 ms after every 10,000 rows, as a writer to a slow
  * sink would. A client with backpressure stays flat; one without buffers what the consumer has not
  * taken yet. Reported: RSS after import + connect (the baseline), peak RSS, and the difference.
  *
- *   node --expose-gc bench/e2e-rss.mjs --case rss:ours|pg|postgresjs --rows N
+ *   node --expose-gc bench/e2e/rss.mjs --case rss:ours|pg|postgresjs --rows N
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { e2eMain, oursConnect, pgClient, pgTextTypes, postgresJs } from './e2e-lib.mjs';
-import { parseArgs } from './lib.mjs';
+import { numberArg, parseArgs } from '../lib/measure.mjs';
+import { e2eMain, oursConnect, pgClient, pgTextTypes, postgresJs } from './common.mjs';
 
-const rows = Number(parseArgs().rows ?? 10_000_000);
+/** @import { E2eSession, Info } from '../lib/types.js' */
+
+const rows = numberArg(parseArgs(), 'rows', 10_000_000);
 const SQL = `SELECT i::int8 AS id, (i % 1000)::int4 AS qty, md5(i::text) AS md5, 'tag' || (i % 100) AS tag, NULL::text AS nul FROM generate_series(1, ${rows}) AS i`;
 const PAUSE_EVERY = 10_000;
 const PAUSE_MS = 10;
 const MB = 1024 * 1024;
+/** What a consumed row of the pg queue is replaced with. @type {readonly (string | null)[]} */
+const TAKEN = [];
 
 /** Tracks rows and samples RSS as the consumer goes. */
 function tracker() {
-  const t = { rows: 0, chars: 0, peak: 0 };
-  t.sample = () => { const r = process.memoryUsage.rss(); if (r > t.peak) t.peak = r; };
-  t.take = (fields) => {
-    t.rows++;
-    for (let i = 0; i < fields.length; i++) { const v = fields[i]; if (v !== null) t.chars += v.length; }
+  const t = {
+    rows: 0,
+    chars: 0,
+    peak: 0,
+    sample: () => { const r = process.memoryUsage.rss(); if (r > t.peak) t.peak = r; },
+    /** @param {readonly (string | null)[]} fields */
+    take: (fields) => {
+      t.rows++;
+      for (let i = 0; i < fields.length; i++) { const v = fields[i]; if (v !== null) t.chars += v.length; }
+    },
+    /** The slow part: true when the consumer must now pause. */
+    due: () => t.rows % PAUSE_EVERY === 0,
   };
-  /** The slow part: true when the consumer must now pause. */
-  t.due = () => t.rows % PAUSE_EVERY === 0;
   return t;
 }
 
-/** Baseline after connecting, then one streamed query; RSS = max of samples and the kernel's maxRSS. */
+/**
+ * Baseline after connecting, then one streamed query; RSS = max of samples and the kernel's maxRSS.
+ * @param {Info} info
+ * @param {(t: ReturnType<typeof tracker>) => Promise<void>} stream
+ * @param {() => Promise<unknown>} close
+ * @returns {E2eSession}
+ */
 function session(info, stream, close) {
   return {
     once: true,
@@ -56,6 +72,7 @@ await e2eMain({
     const client = await pgClient();
     // Row events cannot be paused: rows the slow consumer has not taken yet wait in a queue.
     return session({ api: 'row events + queue (no backpressure)' }, (t) => new Promise((resolve, reject) => {
+      /** @type {(readonly (string | null)[])[]} */
       const queue = [];
       let ended = false;
       let head = 0;
@@ -68,7 +85,7 @@ await e2eMain({
         for (;;) {
           while (head < queue.length) {
             t.take(queue[head]);
-            queue[head++] = undefined;
+            queue[head++] = TAKEN; // drop the reference to a row already consumed
             if (t.due()) { t.sample(); await sleep(PAUSE_MS); }
           }
           if (head > 100_000) { queue.splice(0, head); head = 0; }

@@ -1,21 +1,31 @@
+// @ts-check
 /**
  * End to end: COPY w1 TO STDOUT and COPY w1_in FROM STDIN (text format, the same bytes), wall time
  * and this process's CPU for the COPY only.
  *
- *   node bench/e2e-copy.mjs --case copyout:ours|pg|postgresjs|psql|floor
- *   node bench/e2e-copy.mjs --case copyin:ours|pg|postgresjs|psql|floor
+ *   node bench/e2e/copy.mjs --case copyout:ours|pg|postgresjs|psql|floor
+ *   node bench/e2e/copy.mjs --case copyin:ours|pg|postgresjs|psql|floor
  *
  * Floors: the server copying to /dev/null, or from a server-side file with the same bytes.
  * COPY in sends the file in 64 KiB chunks, honouring each client's backpressure.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, postgresJs, runTool, server } from './e2e-lib.mjs';
-import { chunks } from './streams.mjs';
+import { chunks } from '../lib/chunks.mjs';
+import { cpuMs, e2eMain, haveTool, oursConnect, pgClient, postgresJs, runTool, server } from './common.mjs';
+
+/** @import { Writable } from 'node:stream' */
+/** @import { E2eRun, E2eSession } from '../lib/types.js' */
+/** @import { E2eImplementation } from './common.mjs' */
 
 const OUT_SQL = 'COPY w1 TO STDOUT';
 const IN_SQL = 'COPY w1_in FROM STDIN';
 
+/**
+ * Wall ms and CPU ms of `fn`, which resolves to the bytes copied.
+ * @param {() => Promise<number>} fn
+ * @returns {Promise<E2eRun>}
+ */
 const measure = async (fn) => {
   const c0 = cpuMs();
   const t0 = process.hrtime.bigint();
@@ -23,10 +33,18 @@ const measure = async (fn) => {
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs() - c0, bytes, check: { bytes } };
 };
 
+/** @type {Buffer | null} */
 let input = null;
+/** The rows as COPY text (the file the server wrote): what COPY out receives and COPY in sends. */
 const data = () => (input ??= readFileSync(server().copyFile));
 
-/** Wraps a session so each run starts from an empty w1_in (outside the timed part). */
+/**
+ * Wraps a COPY in session so each run starts from an empty w1_in (outside the timed part), and
+ * checks the rows that arrived.
+ * @param {(parts: readonly Buffer[]) => Promise<E2eRun>} runOne
+ * @param {() => Promise<unknown>} [close]
+ * @returns {Promise<E2eSession>}
+ */
 async function copyIn(runOne, close) {
   const admin = await pgClient();
   const parts = chunks(data());
@@ -35,19 +53,23 @@ async function copyIn(runOne, close) {
       await admin.query('TRUNCATE w1_in');
       const r = await runOne(parts);
       const n = Number((await admin.query('SELECT count(*) AS n FROM w1_in')).rows[0].n);
-      r.check = { bytes: r.bytes, rows: n };
-      return r;
+      return { ...r, check: { bytes: Number(r.bytes), rows: n } };
     },
     close: async () => { await close?.(); await admin.end(); },
   };
 }
 
-/** Writes chunks into a Node Writable, waiting for 'drain' whenever it asks to. */
+/**
+ * Writes chunks into a Node Writable, waiting for 'drain' whenever it asks to.
+ * @param {Writable} stream
+ * @param {readonly Buffer[]} parts
+ */
 async function writeAll(stream, parts) {
   for (const p of parts) if (!stream.write(p)) await once(stream, 'drain');
   stream.end();
 }
 
+/** @type {Record<string, () => Promise<E2eSession>>} */
 const OUT = {
   async floor() {
     const client = await pgClient();
@@ -90,7 +112,12 @@ const OUT = {
   },
   async psql() {
     if (!(await haveTool('psql'))) throw new Error('psql is not installed (Debian: postgresql-client)');
-    return { run: async () => { const r = await runTool(`psql -X -q -c '${OUT_SQL}' > /dev/null`); return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length, check: null }; } };
+    return {
+      run: async () => {
+        const r = await runTool(`psql -X -q -c '${OUT_SQL}' > /dev/null`);
+        return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length, check: null };
+      },
+    };
   },
   async ours() {
     const conn = await oursConnect();
@@ -102,6 +129,7 @@ const OUT = {
   },
 };
 
+/** @type {Record<string, () => Promise<E2eSession>>} */
 const IN = {
   async floor() {
     const client = await pgClient();
@@ -133,21 +161,25 @@ const IN = {
     if (!(await haveTool('psql'))) throw new Error('psql is not installed (Debian: postgresql-client)');
     return copyIn(async () => {
       const r = await runTool(`psql -X -q -c '${IN_SQL}' < '${server().copyFile}'`);
-      return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length };
+      return { ms: r.wallMs, cpu: r.cpuMs, bytes: data().length, check: null };
     });
   },
   async ours() {
     const conn = await oursConnect();
     const session = await copyIn((parts) => measure(async () => { await conn.copyIn(IN_SQL, parts); return data().length; }), () => conn.close());
-    session.info = conn.info;
-    return session;
+    return { ...session, info: conn.info };
   },
 };
 
-await e2eMain({
-  floor: (a, dir) => (dir === 'copyin' ? IN : OUT).floor(a),
-  pg: (a, dir) => (dir === 'copyin' ? IN : OUT).pg(a),
-  postgresjs: (a, dir) => (dir === 'copyin' ? IN : OUT).postgresjs(a),
-  psql: (a, dir) => (dir === 'copyin' ? IN : OUT).psql(a),
-  ours: (a, dir) => (dir === 'copyin' ? IN : OUT).ours(a),
-});
+/**
+ * The implementation `impl` of COPY out or COPY in, by the case's first part (`copyout`, `copyin`).
+ * @param {string} impl
+ * @returns {E2eImplementation}
+ */
+const either = (impl) => (_args, dir) => {
+  const make = (dir === 'copyin' ? IN : OUT)[impl];
+  if (!make) throw new Error(`no ${impl} for ${dir}`);
+  return make();
+};
+
+await e2eMain(Object.fromEntries(['floor', 'pg', 'postgresjs', 'psql', 'ours'].map((impl) => [impl, either(impl)])));

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Synthetic backend byte streams for the in-memory decode benchmarks (PERFORMANCE.md, suite 1).
  *
@@ -11,6 +12,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chunks } from '../lib/chunks.mjs';
+
+/** @import { StreamName } from '../lib/types.js' */
 
 /** Backend type bytes used here (named as in src/protocol/codes.ts, spelled out independently). */
 const ROW_DESCRIPTION = 'T'.charCodeAt(0);
@@ -20,18 +24,17 @@ const READY_FOR_QUERY = 'Z'.charCodeAt(0);
 const IDLE = 'I'.charCodeAt(0);
 
 /** Type OIDs (pg_type.dat). */
-export const OID = { BOOL: 16, INT8: 20, INT4: 23, TEXT: 25, FLOAT8: 701, TIMESTAMPTZ: 1184, NUMERIC: 1700, UUID: 2950 };
-
-/** The chunk size a socket delivers (Node's default highWaterMark for net.Socket reads is 64 KiB). */
-export const CHUNK = 64 * 1024;
+export const OID = { BOOL: 16, INT8: 20, INT2: 21, INT4: 23, TEXT: 25, FLOAT8: 701, TIMESTAMPTZ: 1184, NUMERIC: 1700, UUID: 2950 };
 
 /** A growable big-endian byte writer over a DataView (just enough for these streams). */
 class Out {
+  /** @param {number} capacity */
   constructor(capacity) {
     this.buf = Buffer.allocUnsafe(capacity);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
   }
+  /** @param {number} n bytes about to be written */
   ensure(n) {
     if (this.pos + n <= this.buf.length) return;
     let cap = this.buf.length * 2;
@@ -41,26 +44,37 @@ class Out {
     this.buf = next;
     this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
+  /** @param {number} v */
   u8(v) { this.ensure(1); this.dv.setUint8(this.pos, v); this.pos += 1; }
+  /** @param {number} v */
   i16(v) { this.ensure(2); this.dv.setInt16(this.pos, v); this.pos += 2; }
+  /** @param {number} v */
   i32(v) { this.ensure(4); this.dv.setInt32(this.pos, v); this.pos += 4; }
+  /** @param {bigint} v */
   i64(v) { this.ensure(8); this.dv.setBigInt64(this.pos, v); this.pos += 8; }
+  /** @param {number} v */
   f64(v) { this.ensure(8); this.dv.setFloat64(this.pos, v); this.pos += 8; }
-  /** Raw bytes of a UTF-8 string, returns the byte count. */
+  /** Raw bytes of a UTF-8 string, returns the byte count. @param {string} s */
   str(s) { this.ensure(s.length * 3); const n = this.buf.write(s, this.pos, 'utf8'); this.pos += n; return n; }
+  /** A NUL-terminated string. @param {string} s */
   cstr(s) { this.str(s); this.u8(0); }
+  /** @param {Uint8Array} bytes */
   raw(bytes) { this.ensure(bytes.length); this.buf.set(bytes, this.pos); this.pos += bytes.length; }
-  /** Opens a typed message; returns the offset of its length word. */
+  /** Opens a typed message; returns the offset of its length word. @param {number} code */
   begin(code) { this.u8(code); const at = this.pos; this.i32(0); return at; }
-  /** Patches the length word (it counts itself, not the type byte). */
+  /** Patches the length word (it counts itself, not the type byte). @param {number} at */
   finish(at) { this.dv.setInt32(at, this.pos - at); }
-  /** A text field: Int32 length + bytes. */
+  /** A text field: Int32 length + bytes. @param {string} s */
   textField(s) { const at = this.pos; this.i32(0); const n = this.str(s); this.dv.setInt32(at, n); }
   nullField() { this.i32(-1); }
   done() { return this.buf.subarray(0, this.pos); }
 }
 
-/** Deterministic PRNG (mulberry32), so every process benchmarks identical bytes. */
+/**
+ * Deterministic PRNG (mulberry32), so every process benchmarks identical bytes.
+ * @param {number} seed
+ * @returns {() => number} uniform in [0, 1)
+ */
 function rng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -72,6 +86,11 @@ function rng(seed) {
   };
 }
 
+/**
+ * A RowDescription of `columns`: [name, type OID, type size, format code].
+ * @param {Out} out
+ * @param {readonly [string, number, number, number][]} columns
+ */
 function rowDescription(out, columns) {
   const at = out.begin(ROW_DESCRIPTION);
   out.i16(columns.length);
@@ -87,6 +106,11 @@ function rowDescription(out, columns) {
   out.finish(at);
 }
 
+/**
+ * CommandComplete `SELECT rows` + ReadyForQuery (idle).
+ * @param {Out} out
+ * @param {number} rows
+ */
 function trailer(out, rows) {
   let at = out.begin(COMMAND_COMPLETE);
   out.cstr(`SELECT ${rows}`);
@@ -97,6 +121,11 @@ function trailer(out, rows) {
 }
 
 const HEX = '0123456789abcdef';
+/**
+ * `n` random hex digits.
+ * @param {() => number} r
+ * @param {number} n
+ */
 const hexString = (r, n) => { let s = ''; for (let i = 0; i < n; i++) s += HEX[(r() * 16) | 0]; return s; };
 /** Non-ASCII samples of about 20 UTF-8 bytes (2- and 3-byte sequences). */
 const NON_ASCII = ['crème brûlée à côté', 'Grüße aus München!', 'naïve façade señor', 'Ελληνικά κείμ', '日本語のテキス'];
@@ -105,6 +134,8 @@ const NON_ASCII = ['crème brûlée à côté', 'Grüße aus München!', 'naïve
  * rows5: RowDescription + `rows` DataRows of five text fields (int8 as text, int4 as text,
  * a ~20-byte text, a ~9-byte text, NULL) + CommandComplete + ReadyForQuery — ≈67 bytes per row.
  * With `nonAscii` > 0, that fraction of rows carries non-ASCII UTF-8 in the 20-byte field.
+ * @param {number} rows
+ * @param {{ nonAscii?: number }} [options]
  */
 export function rows5(rows, { nonAscii = 0 } = {}) {
   const out = new Out(rows * 72 + 1024);
@@ -124,7 +155,10 @@ export function rows5(rows, { nonAscii = 0 } = {}) {
   return out.done();
 }
 
-/** `rows` DataRows of one 1 KiB text field (long values: the string-building cost dominates). */
+/**
+ * `rows` DataRows of one 1 KiB text field (long values: the string-building cost dominates).
+ * @param {number} rows
+ */
 export function text1k(rows) {
   const out = new Out(rows * 1040 + 1024);
   const r = rng(1);
@@ -141,10 +175,14 @@ export function text1k(rows) {
   return out.done();
 }
 
-/** `rows` DataRows of 40 short text columns of 1..12 bytes, every 10th one NULL (node-postgres's shape). */
+/**
+ * `rows` DataRows of 40 short text columns of 1..12 bytes, every 10th one NULL (node-postgres's shape).
+ * @param {number} rows
+ */
 export function cols40(rows) {
   const out = new Out(rows * 40 * 11 + 4096);
   const r = rng(40);
+  /** @type {[string, number, number, number][]} */
   const cols = [];
   for (let c = 0; c < 40; c++) cols.push([`c${c}`, OID.TEXT, -1, 0]);
   rowDescription(out, cols);
@@ -166,7 +204,12 @@ export function cols40(rows) {
 /** Microseconds between the Unix epoch and PostgreSQL's epoch (2000-01-01). */
 const PG_EPOCH_US = 946684800000000n;
 
-/** Binary NUMERIC (numeric.c, numeric_send): ndigits, weight, sign, dscale, base-10000 digits. */
+/**
+ * Binary NUMERIC (numeric.c, numeric_send): ndigits, weight, sign, dscale, base-10000 digits.
+ * @param {Out} out
+ * @param {number} intPart
+ * @param {number} frac2 two decimals, 0..99
+ */
 function numericBinary(out, intPart, frac2) {
   const digits = [];
   let n = intPart;
@@ -184,6 +227,7 @@ function numericBinary(out, intPart, frac2) {
 /**
  * `rows` DataRows in binary format of (int4, int8, float8, bool, timestamptz, uuid, numeric),
  * the RowDescription announcing format 1 for every column.
+ * @param {number} rows
  */
 export function binary7(rows) {
   const out = new Out(rows * 100 + 1024);
@@ -211,7 +255,26 @@ export function binary7(rows) {
   return out.done();
 }
 
-/** The named streams; `rows` is the full-size row count (quick runs divide it). */
+/** Integer type OIDs: the columns the columnar levels decode into typed arrays. */
+export const INT_OIDS = new Set([OID.INT2, OID.INT4, OID.INT8]);
+
+/** Rows a column array of the columnar levels holds: more than a 64 KiB chunk can carry (a DataRow is ≥ 7 bytes). */
+export const COLUMN_CAPACITY = 16384;
+
+/**
+ * The column types of a stream once its RowDescription was read.
+ * @param {number[] | null} types
+ * @returns {number[]}
+ */
+export function knownTypes(types) {
+  if (types === null) throw new Error('a DataRow before the RowDescription');
+  return types;
+}
+
+/**
+ * The named streams: their full-size row count and their generator.
+ * @type {Record<StreamName, { rows: number, make: (rows: number) => Buffer }>}
+ */
 export const STREAMS = {
   rows5: { rows: 1_000_000, make: (n) => rows5(n) },
   rows5_utf8: { rows: 1_000_000, make: (n) => rows5(n, { nonAscii: 0.1 }) },
@@ -220,24 +283,32 @@ export const STREAMS = {
   binary7: { rows: 1_000_000, make: (n) => binary7(n) },
 };
 
-/** Splits a stream into socket-sized chunks (views, not copies). */
-export function chunks(bytes, size = CHUNK) {
-  const list = [];
-  for (let i = 0; i < bytes.length; i += size) list.push(bytes.subarray(i, Math.min(i + size, bytes.length)));
-  return list;
-}
-
 /** Bump when a generator changes, so cached files are rebuilt. */
 const FORMAT_VERSION = 1;
+
+/**
+ * A stream: its bytes, and the 64 KiB chunks a socket would deliver them in (views into the bytes).
+ * @typedef {{ name: StreamName, rows: number, bytes: Buffer, chunks: Buffer[] }} Stream
+ */
+
+/**
+ * Whether `name` names a stream.
+ * @param {string} name
+ * @returns {name is StreamName}
+ */
+export const isStreamName = (name) => Object.hasOwn(STREAMS, name);
 
 /**
  * Builds stream `name` with `rows` rows (default: its full size) and its 64 KiB chunks. The bytes
  * are cached in the OS temp directory: every benchmark process reads identical bytes, and no
  * process spends a second generating them.
+ * @param {string} name
+ * @param {number} [rows]
+ * @returns {Stream}
  */
 export function makeStream(name, rows) {
+  if (!isStreamName(name)) throw new Error(`unknown stream ${name}; known: ${Object.keys(STREAMS).join(', ')}`);
   const spec = STREAMS[name];
-  if (!spec) throw new Error(`unknown stream ${name}; known: ${Object.keys(STREAMS).join(', ')}`);
   const n = rows ?? spec.rows;
   const dir = join(tmpdir(), 'pg-stream-bench');
   const file = join(dir, `${name}-${n}-v${FORMAT_VERSION}.bin`);

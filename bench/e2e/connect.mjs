@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * End to end: start + connect over TCP + TLS (certificate verified against the test CA) + SCRAM-SHA-256,
  * in a fresh process: the time from before importing the client library to a connection that has
@@ -5,15 +6,24 @@
  * that one query, because postgres.js only connects on its first query), then the median of later
  * connections.
  *
- *   node bench/e2e-connect.mjs --case connect:ours|pg|postgresjs
+ *   node bench/e2e/connect.mjs --case connect:ours|pg|postgresjs
  */
-import { e2eMain, server } from './e2e-lib.mjs';
+import { median } from '../lib/measure.mjs';
+import { e2eMain, server } from './common.mjs';
 
+/** @import { E2eSession } from '../lib/types.js' */
+
+/** Connections after the first, whose median is the "warm" figure. */
 const WARM = 20;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
-/** Measures the first import + connect, then WARM more connects; `load` imports, `open` connects and returns a closer. */
+/**
+ * Measures the first import + connect, then WARM more connects.
+ * @template L
+ * @param {() => Promise<L>} load imports the client library
+ * @param {(lib: L) => Promise<() => Promise<unknown>>} open connects, runs SELECT 1, returns a closer
+ * @returns {E2eSession}
+ */
 function session(load, open) {
   return {
     once: true,
@@ -37,7 +47,7 @@ function session(load, open) {
 }
 
 const s = server();
-const tlsOptions = { ca: s.ca, servername: 'localhost' };
+const tlsOptions = { ...(s.ca !== null ? { ca: s.ca } : {}), servername: 'localhost' };
 
 await e2eMain({
   async pg() {
@@ -57,7 +67,7 @@ await e2eMain({
     });
   },
   async ours() {
-    const { oursConnectLoader } = await import('./e2e-ours.mjs');
+    const { oursConnectLoader } = await import('./ours.mjs');
     const { load, open } = oursConnectLoader(s, { tls: true });
     return session(load, open);
   },

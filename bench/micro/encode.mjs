@@ -1,7 +1,8 @@
+// @ts-check
 /**
  * Encode micro benchmarks (PERFORMANCE.md, suite 2). One process runs ONE case:
  *
- *   node --expose-gc bench/encode.mjs --case bind:ours [--count N] [--iters K] [--warmup W]
+ *   node --expose-gc bench/micro/encode.mjs --case bind:ours [--count N] [--iters K] [--warmup W]
  *
  * Workloads:
  *   bind  — N Bind messages, each with 5 mixed parameters (3 text, 1 NULL, 1 binary bytea), to a
@@ -12,7 +13,10 @@
  * connection does on flush), pgprotocol (pg-protocol's `serialize`, what `pg` uses: one Buffer
  * per message), and for bind the bare floor (`bare` below).
  */
-import { ourExports, parseArgs, report, timeRuns, unavailable } from './lib.mjs';
+import { failed, numberArg, parseArgs, report, timeRuns, unavailable } from '../lib/measure.mjs';
+import { ourExports } from '../lib/ours.mjs';
+
+/** @import { Run } from '../lib/types.js' */
 
 const FLUSH_AT = 64 * 1024;
 
@@ -25,13 +29,18 @@ const CHAIN_SQL = 'SELECT $1::int4, $2::text';
 const CHAIN_PARAMS = ['7', 'abc'];
 const COPY_ROWS = Array.from({ length: 1024 }, (_, i) => Buffer.from(`${i}\t${i * 7}\tsome text value ${i}\t\\N\n`));
 
+/**
+ * @param {string} work
+ * @param {number} count
+ * @returns {Promise<Run>}
+ */
 async function pgProtocol(work, count) {
   const { serialize } = await import('pg-protocol/dist/serializer.js');
   if (work === 'bind') {
     return () => {
       let bytes = 0;
       for (let i = 0; i < count; i++) bytes += serialize.bind({ statement: 's1', values: PARAMS }).length;
-      return { bytes };
+      return { check: { bytes } };
     };
   }
   if (work === 'chain') {
@@ -44,14 +53,14 @@ async function pgProtocol(work, count) {
         bytes += serialize.execute().length;
         bytes += serialize.sync().length;
       }
-      return { bytes };
+      return { check: { bytes } };
     };
   }
   if (work === 'copy') {
     return () => {
       let bytes = 0;
       for (let i = 0; i < count; i++) bytes += serialize.copyData(COPY_ROWS[i & 1023]).length;
-      return { bytes };
+      return { check: { bytes } };
     };
   }
   throw new Error(`unknown workload ${work}`);
@@ -61,6 +70,9 @@ async function pgProtocol(work, count) {
  * The floor for Bind in JS, as an anchor: a writer with no checks, no atomicity, no builder and no
  * format collapse (it knows the workload's shape), into one reused buffer; ASCII text four
  * characters per DataView store, as ours does. What it costs is what the bytes cost.
+ * @param {string} work
+ * @param {number} count
+ * @returns {Run}
  */
 function bare(work, count) {
   if (work !== 'bind') throw new Error('the bare anchor is for bind only');
@@ -106,17 +118,18 @@ function bare(work, count) {
       view.setInt32(start + 1, p - start - 1);
       if (p >= FLUSH_AT) { bytes += p; p = 0; }
     }
-    return { bytes: bytes + p };
+    return { check: { bytes: bytes + p } };
   };
 }
 
-/** Our MessageBuffer as a user imports it (the package entry), else from its module. */
-async function messageBufferClass() {
-  return (await ourExports(['MessageBuffer'], 'protocol/frontend/message-buffer.js')).MessageBuffer;
-}
-
+/**
+ * Our MessageBuffer as a user imports it (the package entry), else from its module.
+ * @param {string} work
+ * @param {number} count
+ * @returns {Promise<Run>}
+ */
 async function ours(work, count) {
-  const MessageBuffer = await messageBufferClass();
+  const { MessageBuffer } = await ourExports(['MessageBuffer'], ['protocol/frontend/message-buffer.js']);
   const mb = new MessageBuffer();
   // Drain the way a connection does when it flushes: take the bytes, then reuse the buffer.
   const drain = () => { const n = mb.view().length; mb.clear(); return n; };
@@ -127,7 +140,7 @@ async function ours(work, count) {
         mb.bind(null).statement('s1').finish(PARAMS);
         if (mb.length >= FLUSH_AT) bytes += drain();
       }
-      return { bytes: bytes + drain() };
+      return { check: { bytes: bytes + drain() } };
     };
   }
   if (work === 'chain') {
@@ -139,7 +152,7 @@ async function ours(work, count) {
         mb.describePortal(null).execute(null, 0).sync();
         if (mb.length >= FLUSH_AT) bytes += drain();
       }
-      return { bytes: bytes + drain() };
+      return { check: { bytes: bytes + drain() } };
     };
   }
   if (work === 'copy') {
@@ -149,7 +162,7 @@ async function ours(work, count) {
         mb.copyData(COPY_ROWS[i & 1023]);
         if (mb.length >= FLUSH_AT) bytes += drain();
       }
-      return { bytes: bytes + drain() };
+      return { check: { bytes: bytes + drain() } };
     };
   }
   throw new Error(`unknown workload ${work}`);
@@ -157,14 +170,17 @@ async function ours(work, count) {
 
 const args = parseArgs();
 const name = String(args.case ?? '');
-const [work, impl] = name.split(':');
-const count = Number(args.count ?? (work === 'chain' ? 200_000 : 1_000_000));
-const iters = Number(args.iters ?? 5);
-const warmup = Number(args.warmup ?? 2);
+const [work = '', impl = ''] = name.split(':');
+const count = numberArg(args, 'count', work === 'chain' ? 200_000 : 1_000_000);
+const iters = numberArg(args, 'iters', 5);
+const warmup = numberArg(args, 'warmup', 2);
 
 try {
-  const make = { ours, pgprotocol: pgProtocol, bare }[impl];
+  /** @type {Record<string, (work: string, count: number) => Run | Promise<Run>>} */
+  const implementations = { ours, pgprotocol: pgProtocol, bare };
+  const make = implementations[impl];
   if (!make) throw new Error(`unknown implementation ${impl}`);
+  /** @type {Run} */
   let run;
   try {
     run = await make(work, count);
@@ -172,9 +188,9 @@ try {
     unavailable(name, e);
     process.exit(0);
   }
-  const { ms, last } = await timeRuns(run, { warmup, iters });
-  report({ name, ms, count, check: last });
+  const { ms, check } = await timeRuns(run, { warmup, iters });
+  report({ name, ms, count, check });
 } catch (e) {
-  report({ name, error: String(e?.stack ?? e) });
+  failed(name, e);
   process.exitCode = 1;
 }
