@@ -21,7 +21,7 @@ import type { SessionState } from '../protocol/session-state.js';
 import { Step } from '../query/operation.js';
 import type { Operation, ReceiveLoop } from '../query/operation.js';
 import type { Transport } from '../transport/transport.js';
-import type { FrameSource } from './connection.js';
+import type { MessageSource } from './startup.js';
 
 /** What the receiver tells its connection. */
 export interface ReceiverHooks {
@@ -55,7 +55,7 @@ export class Receiver implements ReceiveLoop {
   #error: PgStreamError | null = null;
 
   constructor(
-    private readonly source: FrameSource,
+    private readonly source: MessageSource,
     private readonly transport: Transport,
     private readonly session: SessionState,
     private readonly readTimeoutMs: number,

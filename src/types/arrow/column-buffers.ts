@@ -32,3 +32,10 @@ export interface ColumnBuffers {
   /** Variable width bytes (UTF-8 for Utf8). */
   readonly data?: Uint8Array;                // variable width bytes
 }
+
+/** What the IPC writer reads of a batch (a `ColumnBatch` is one): its rows, fields and columns. */
+export interface RecordBatchLike {
+  readonly numRows: number;
+  readonly fields: readonly { readonly name: string }[];
+  column(i: number): ColumnBuffers;
+}

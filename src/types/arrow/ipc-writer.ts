@@ -10,8 +10,7 @@
  * Every output is computed first (metadata and where each buffer goes) and written into ONE
  * allocation: the column buffers are copied once, into the IPC bytes.
  */
-import type { ColumnBatch } from './batch.js';
-import type { ColumnBuffers } from './column-buffers.js';
+import type { ColumnBuffers, RecordBatchLike } from './column-buffers.js';
 import type { ColumnField } from './field.js';
 import { encodeFooter, encodeRecordBatchMessage, encodeSchemaMessage } from './ipc-flatbuffers.js';
 import type { IpcBlock, IpcBufferRegion, IpcFieldNode } from './ipc-flatbuffers.js';
@@ -39,7 +38,7 @@ interface MessagePlan {
 }
 
 /** The Arrow IPC stream of these batches (a Schema message, one RecordBatch each, end of stream). */
-export function encodeIpcStream(fields: readonly ColumnField[], batches: readonly ColumnBatch[]): Uint8Array {
+export function encodeIpcStream(fields: readonly ColumnField[], batches: readonly RecordBatchLike[]): Uint8Array {
   const plans = [planSchema(fields), ...batches.map(planRecordBatch)];
   const out = new Uint8Array(plans.reduce((n, p) => n + messageSize(p), 0) + PREFIX_SIZE);
   const view = new DataView(out.buffer);
@@ -50,7 +49,7 @@ export function encodeIpcStream(fields: readonly ColumnField[], batches: readonl
 }
 
 /** The Arrow IPC file of these batches: `ARROW1`, the stream, the footer with one block per batch. */
-export function encodeIpcFile(fields: readonly ColumnField[], batches: readonly ColumnBatch[]): Uint8Array {
+export function encodeIpcFile(fields: readonly ColumnField[], batches: readonly RecordBatchLike[]): Uint8Array {
   const schema = planSchema(fields);
   const plans = batches.map(planRecordBatch);
   const blocks: IpcBlock[] = [];
@@ -79,7 +78,7 @@ export function encodeIpcSchema(fields: readonly ColumnField[]): Uint8Array {
 }
 
 /** One framed RecordBatch message alone (metadata and body; follows `encodeIpcSchema`). */
-export function encodeIpcRecordBatch(batch: ColumnBatch): Uint8Array {
+export function encodeIpcRecordBatch(batch: RecordBatchLike): Uint8Array {
   return encodePlan(planRecordBatch(batch));
 }
 
@@ -101,7 +100,7 @@ function planSchema(fields: readonly ColumnField[]): MessagePlan {
   return { metadata, framedLength: framed(metadata), buffers: [], regions: [], bodyLength: 0 };
 }
 
-function planRecordBatch(batch: ColumnBatch): MessagePlan {
+function planRecordBatch(batch: RecordBatchLike): MessagePlan {
   const nodes: IpcFieldNode[] = [];
   const buffers: Uint8Array[] = [];
   const regions: IpcBufferRegion[] = [];
