@@ -51,7 +51,7 @@ import type { CancelRequestSender, Transport } from '../transport/transport.js';
 import { setParameter } from './limits.js';
 import { Receiver, busy } from './receiver.js';
 import type { SessionSettings } from './settings.js';
-import type { MessageSource } from './startup.js';
+import type { MessageSource } from './message-source.js';
 import type { StartupResult } from './startup-result.js';
 
 /** What a connection reads from: a BackendReader (decoded messages out). */
@@ -214,9 +214,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
         w.clear();
         if (w.buf.length <= MAX_SPARE_SIZE) this.#spare ??= w;
       },
-      (err: unknown) => {
-        throw this.#fatal(err);
-      },
+      (err: unknown) => this.#writeFailed(err),
     );
     p.catch(noop);
     this.#lastWrite = p;
@@ -396,6 +394,15 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     return this.#cancel(packet.toBytes(), this.#cancelTimeoutMs);
   }
 
+  /**
+   * A write failed (the server closed, the network broke): what the server said before closing —
+   * a FATAL ErrorResponse — is the error to report when there is one (src/session/last-words.ts).
+   */
+  async #writeFailed(err: unknown): Promise<never> {
+    const said = this.#error === null ? await this.#receiver.lastWords() : null;
+    throw this.#fatal(said !== null && said.fatal ? said : err);
+  }
+
   /** Records the first fatal error, destroys the transport, fails every pending call; returns the error. */
   #fatal(err: unknown): PgStreamError {
     if (this.#error !== null) return this.#error;
@@ -461,9 +468,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   async #writeThrough(data: Uint8Array): Promise<void> {
     if (this.#error !== null) throw this.#error;
     const before = this.flush();
-    const p = this.#transport.write(data).catch((err: unknown) => {
-      throw this.#fatal(err);
-    });
+    const p = this.#transport.write(data).catch((err: unknown) => this.#writeFailed(err));
     p.catch(noop);
     this.#lastWrite = p;
     await before;

@@ -14,14 +14,17 @@
  * Read deadline: while the server owes an answer, a wait for bytes longer than `readTimeoutMs`
  * fails the connection with PGS_TIMEOUT (case 28).
  */
-import { ClientError, ConnectionError, ErrorCode, PgStreamError } from '../errors.js';
+import { ClientError, ConnectionError, ErrorCode, PgStreamError, ServerError } from '../errors.js';
 import type { BackendMessage } from '../protocol/messages.js';
 import { Outcome } from '../protocol/session-state-codes.js';
 import type { SessionState } from '../protocol/session-state.js';
 import { Step } from '../query/operation.js';
 import type { Operation, ReceiveLoop } from '../query/operation.js';
 import type { Transport } from '../transport/transport.js';
-import type { MessageSource } from './startup.js';
+import type { MessageSource } from './message-source.js';
+
+/** How many messages a failed write looks through for the server's error (its farewell is one or two). */
+const LAST_WORDS_MESSAGES = 1000;
 
 /** What the receiver tells its connection. */
 export interface ReceiverHooks {
@@ -193,6 +196,14 @@ export class Receiver implements ReceiveLoop {
           this.hooks.asynchronous(msg);
           continue;
         }
+        if (msg.type === 'ErrorResponse') {
+          const err = new ServerError(new Map(msg.fields));
+          // FATAL or PANIC: the server closes the connection; every call fails with its words.
+          if (err.fatal) {
+            this.fail(this.hooks.fatal(err));
+            break;
+          }
+        }
         // Idle, an answer to nothing would have failed the session check above.
         const step = op!.handle(msg, outcome);
         if (step === Step.CONTINUE) continue;
@@ -255,6 +266,28 @@ export class Receiver implements ReceiveLoop {
     });
     this.#filling = p;
     return p;
+  }
+
+  /**
+   * After a failed write: reads what the server said before it closed (the bytes already received),
+   * for the ErrorResponse that explains the failure (a FATAL), without handing anything to callers.
+   */
+  async lastWords(): Promise<ServerError | null> {
+    if (this.#error !== null) return null;
+    for (let i = 0; i < LAST_WORDS_MESSAGES; i++) {
+      let msg: BackendMessage | null;
+      try {
+        msg = this.source.next();
+        if (msg === null) {
+          await this.#fill();
+          continue;
+        }
+      } catch {
+        return null;
+      }
+      if (msg.type === 'ErrorResponse') return new ServerError(new Map(msg.fields));
+    }
+    return null;
   }
 
   /** The connection failed: every queued operation settles with `err`, once. */

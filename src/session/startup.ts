@@ -18,29 +18,18 @@ import type { Authentication, BackendMessage, NegotiateProtocolVersion, Password
 import { MessageWriter } from '../protocol/writer.js';
 import type { Transport } from '../transport/transport.js';
 import { Authenticator } from './authenticator.js';
+import { writeOrLastWords } from './last-words.js';
+import { nextMessage } from './message-source.js';
+import type { MessageSource } from './message-source.js';
 import type { AuthTransportInfo } from './authenticator.js';
 import type { SessionSettings } from './settings.js';
 import type { StartupResult } from './startup-result.js';
 import { MAX_STARTUP_NOTICES, setParameter } from './limits.js';
 
-/** Where startup reads decoded messages from (the BackendReader the transport fills). */
-export interface MessageSource {
-  next(): BackendMessage | null;
-}
-
 /** The protocol option prefix (protocol.html, "Protocol versions"). */
 const PROTOCOL_OPTION_PREFIX = '_pq_.';
 /** The protocol versions this library implements. */
 const KNOWN_MINORS: readonly number[] = [protocolMinor(ProtocolVersion.V3_0), protocolMinor(ProtocolVersion.V3_2)];
-
-/** Reads the next message, asking the transport for bytes as needed. */
-export async function nextMessage(source: MessageSource, transport: Transport): Promise<BackendMessage> {
-  for (;;) {
-    const msg = source.next();
-    if (msg !== null) return msg;
-    await transport.fill();
-  }
-}
 
 function unexpected(msg: BackendMessage, when: string): ProtocolError {
   return new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `unexpected ${msg.type} ${when}`);
@@ -115,7 +104,7 @@ export async function runStartup(
 ): Promise<StartupResult> {
   const out = new MessageWriter(512);
   encodeStartupMessage(out, { protocol: settings.maxProtocol, parameters: settings.parameters });
-  await transport.write(out.toBytes());
+  await writeOrLastWords(source, transport, out.toBytes());
   out.clear();
 
   const auth = new Authenticator(settings, tls);
@@ -140,7 +129,7 @@ export async function runStartup(
         onAuthResponse?.(answerKind(msg));
         const bytes = out.toBytes();
         out.clear();
-        await transport.write(bytes);
+        await writeOrLastWords(source, transport, bytes);
       }
       continue;
     }

@@ -299,7 +299,11 @@ export class NodeSocketTransport implements Transport {
   }
 
   fill(): Promise<void> {
-    if (this.#error !== null) return Promise.reject(this.#error);
+    if (this.#error !== null) {
+      // After a failure, only what was already received is delivered; then the failure.
+      if (this.#queued > 0 && this.#waiter === null && this.#drainQueue() > 0) return Promise.resolve();
+      return Promise.reject(this.#error);
+    }
     if (this.#ending !== null) return Promise.reject(closedError('the connection was closed'));
     if (this.#waiter !== null) {
       return Promise.reject(new ConnectionError(ErrorCode.SOCKET_ERROR, 'fill() called while another fill() is pending'));
@@ -406,8 +410,8 @@ export class NodeSocketTransport implements Transport {
   #fail(err: PgStreamError): void {
     if (this.#error !== null) return;
     this.#error = err;
-    this.#queue = [];
-    this.#queued = 0;
+    // Bytes already received stay readable (`fill()` still hands them over): the server's last
+    // words — a FATAL ErrorResponse before it closed — must not be lost to a failed write.
     this.stream.destroy();
     this.#settleAll(err);
   }
