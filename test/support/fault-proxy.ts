@@ -61,6 +61,11 @@ export interface ProxiedConnection {
   readonly fired: string[];
   /** Socket events worth knowing (`client end`, `server error ECONNRESET`, `proxy rst`). */
   readonly events: string[];
+  /**
+   * Resolves once the client closed its end: its FIN or its reset arrived (a stalled proxy keeps
+   * its own side open, so 'close' alone would wait for the proxy, not for the client).
+   */
+  readonly clientClosed: Promise<void>;
   /** Resolves once both sockets are closed. */
   readonly closed: Promise<void>;
 }
@@ -391,7 +396,8 @@ class Link {
     this.server = net.connect({ host: options.target.host, port: options.target.port, allowHalfOpen: true });
     this.frontend = new Pipe(this, 'frontend', this.server);
     this.backend = new Pipe(this, 'backend', this.client);
-    const closed = Promise.all([once(client, 'close'), once(this.server, 'close')]).then(() => undefined);
+    const clientClosed = Promise.race([once(client, 'end'), once(client, 'close')]);
+    const closed = Promise.all([clientClosed, once(this.server, 'close')]).then(() => undefined);
     this.record = {
       index,
       frontend: this.frontend.record,
@@ -399,6 +405,7 @@ class Link {
       transcript: this.#transcript,
       fired: this.fired,
       events: this.events,
+      clientClosed,
       closed,
     };
     client.setNoDelay(true);
