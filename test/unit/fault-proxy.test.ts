@@ -1,203 +1,22 @@
 /**
- * The fault proxy itself (test/support/fault-proxy.ts), between a plain client socket and a
- * loopback peer written here: it frames both directions as PostgreSQL does, and every action does
- * what it says — bytes counted, split sizes observed, a stall really stalls, a reorder really
- * reorders — while nothing it does throws into the test process.
+ * The fault proxy's actions (test/support/fault-proxy.ts), between a plain client socket and a
+ * loopback peer (test/support/loopback-peer.ts): every action does what it says — bytes counted,
+ * split sizes observed, a stall really stalls, a reorder really reorders — while nothing it does
+ * throws into the test process. Its framing is tested in fault-wire.test.ts.
  */
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Bytes, concat } from '../fixtures/bytes.js';
+import { authOk, notice, param, query, ready, sslRequest, startup } from '../fixtures/wire-samples.js';
 import { sleep, trackUnhandled, within } from '../support/fake-assert.js';
 import { randomSplitter } from '../support/fault-plan.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import type { FaultProxy, Plan } from '../support/fault-proxy.js';
-import { decodeAuthenticationSASL, encodeAuthenticationSASL, StartupCode } from '../support/fault-wire.js';
+import { decodeAuthenticationSASL, encodeAuthenticationSASL } from '../support/fault-wire.js';
+import { End, loopbackRigs } from '../support/loopback-peer.js';
 
 trackUnhandled();
-
-const PROTOCOL_3_0 = 196608;
-const TLS_HANDSHAKE_RECORD = 0x16;
+const { rig, track } = loopbackRigs();
 const WAIT = 2_000;
-
-const startup = new Bytes().i32(PROTOCOL_3_0).cstr('user').cstr('alice').u8(0).packet();
-const sslRequest = new Bytes().i32(StartupCode.SSL_REQUEST).packet();
-const gssRequest = new Bytes().i32(StartupCode.GSSENC_REQUEST).packet();
-const cancelRequest = new Bytes().i32(StartupCode.CANCEL_REQUEST).i32(42).i32(7).packet();
-const query = (sql: string): Uint8Array => new Bytes().cstr(sql).frame('Q');
-const authOk = new Bytes().i32(0).frame('R');
-const authMd5 = new Bytes().i32(5).u8(1, 2, 3, 4).frame('R');
-const authSaslContinue = new Bytes().i32(11).str('r=abc,s=c2FsdA==,i=4096').frame('R');
-const password = (s: string): Uint8Array => new Bytes().cstr(s).frame('p');
-const param = (k: string, v: string): Uint8Array => new Bytes().cstr(k).cstr(v).frame('S');
-const ready = new Bytes().str('I').frame('Z');
-const notice = new Bytes().str('SNOTICE').u8(0).u8(0).frame('N');
-
-/** One end of the proxied connection, recording what it receives. */
-class End {
-  readonly chunks: Uint8Array[] = [];
-  readonly events: string[] = [];
-  readonly closed: Promise<void>;
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (c: Buffer) => this.chunks.push(new Uint8Array(c)));
-    socket.on('end', () => this.events.push('end'));
-    socket.on('error', (e: NodeJS.ErrnoException) => this.events.push(`error ${e.code ?? e.message}`));
-    this.closed = new Promise((r) => socket.once('close', () => r()));
-  }
-  get received(): Uint8Array {
-    return concat(...this.chunks);
-  }
-  /** Waits until at least `n` bytes arrived. */
-  async bytes(n: number): Promise<Uint8Array> {
-    await within(
-      (async () => {
-        while (this.received.length < n) await sleep(2);
-      })(),
-      WAIT,
-      `${n} bytes`,
-    );
-    return this.received;
-  }
-  write(...parts: Uint8Array[]): void {
-    this.socket.write(concat(...parts));
-  }
-}
-
-interface Rig {
-  proxy: FaultProxy;
-  client: End;
-  server: End;
-}
-
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
-
-/** A loopback peer standing in for the server, the proxy in front of it, and a client connected through. */
-async function rig(plan: Plan): Promise<Rig> {
-  const accepted: net.Socket[] = [];
-  const peer = net.createServer((s) => accepted.push(s));
-  await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()));
-  const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: (peer.address() as net.AddressInfo).port }, plan });
-  const client = new End(proxy.dial());
-  cleanup.push(async () => {
-    await proxy.close();
-    for (const s of accepted) s.destroy();
-    await new Promise<void>((r) => peer.close(() => r()));
-  });
-  await within(
-    (async () => {
-      while (accepted.length === 0) await sleep(2);
-    })(),
-    WAIT,
-    'the proxy connecting upstream',
-  );
-  return { proxy, client, server: new End(accepted[0]!) };
-}
-
-describe('framing', () => {
-  it('passes bytes through unchanged and names every message in both directions', async () => {
-    const { proxy, client, server } = await rig([]);
-    client.write(startup);
-    await server.bytes(startup.length);
-    server.write(authMd5);
-    await client.bytes(authMd5.length);
-    client.write(password('md5abc'), query('SELECT 1'));
-    server.write(authOk, param('server_version', '18'), ready);
-    const up = await server.bytes(startup.length + password('md5abc').length + query('SELECT 1').length);
-    const down = await client.bytes(authMd5.length + authOk.length + param('server_version', '18').length + ready.length);
-    expect(up).toEqual(concat(startup, password('md5abc'), query('SELECT 1')));
-    expect(down).toEqual(concat(authMd5, authOk, param('server_version', '18'), ready));
-    const c = proxy.connections[0]!;
-    expect(c.frontend.messages).toEqual(['StartupMessage', 'PasswordMessage', 'Query']);
-    expect(c.backend.messages).toEqual(['AuthenticationMD5Password', 'AuthenticationOk', 'ParameterStatus', 'ReadyForQuery']);
-    expect(c.frontend.bytesIn).toBe(up.length);
-    expect(c.frontend.bytesOut).toBe(up.length);
-    expect(c.backend.bytesIn).toBe(down.length);
-    expect(c.backend.bytesOut).toBe(down.length);
-    expect(proxy.errors).toEqual([]);
-  });
-
-  it('frames a message that arrives one byte at a time', async () => {
-    const { proxy, client, server } = await rig([]);
-    for (const b of startup) {
-      client.write(Uint8Array.of(b));
-      await sleep(1);
-    }
-    await server.bytes(startup.length);
-    expect(proxy.connections[0]!.frontend.messages).toEqual(['StartupMessage']);
-  });
-
-  it('after SSLRequest and S, everything is opaque in both directions', async () => {
-    const { proxy, client, server } = await rig([]);
-    client.write(sslRequest);
-    await server.bytes(sslRequest.length);
-    server.write(new Bytes().str('S').body());
-    await client.bytes(1);
-    client.write(Uint8Array.of(TLS_HANDSHAKE_RECORD, 3, 1, 0, 1, 0));
-    server.write(Uint8Array.of(TLS_HANDSHAKE_RECORD, 3, 3, 0, 2, 9, 9));
-    await server.bytes(sslRequest.length + 6);
-    await client.bytes(8);
-    const c = proxy.connections[0]!;
-    expect(c.frontend.messages).toEqual(['SSLRequest', 'Encrypted']);
-    expect(c.backend.messages).toEqual(['SSLResponse', 'Encrypted']);
-  });
-
-  it('after SSLRequest and N, a StartupMessage follows; GSSENCRequest, CancelRequest and direct TLS are named', async () => {
-    const a = await rig([]);
-    a.client.write(sslRequest);
-    await a.server.bytes(sslRequest.length);
-    a.server.write(new Bytes().str('N').body());
-    await a.client.bytes(1);
-    a.client.write(gssRequest);
-    await a.server.bytes(sslRequest.length + gssRequest.length);
-    a.server.write(new Bytes().str('N').body());
-    await a.client.bytes(2);
-    a.client.write(startup);
-    await a.server.bytes(sslRequest.length + gssRequest.length + startup.length);
-    const sasl = encodeAuthenticationSASL(['SCRAM-SHA-256']);
-    const initial = new Bytes().cstr('SCRAM-SHA-256').i32(3).str('n,,').frame('p');
-    const final = new Bytes().str('c=biws').frame('p');
-    a.server.write(sasl);
-    await a.client.bytes(2 + sasl.length);
-    a.client.write(initial);
-    a.server.write(authSaslContinue);
-    await a.client.bytes(2 + sasl.length + authSaslContinue.length);
-    a.client.write(final);
-    await a.server.bytes(sslRequest.length + gssRequest.length + startup.length + initial.length + final.length);
-    expect(a.proxy.connections[0]!.frontend.messages).toEqual([
-      'SSLRequest',
-      'GSSENCRequest',
-      'StartupMessage',
-      'SASLInitialResponse',
-      'SASLResponse',
-    ]);
-    expect(a.proxy.connections[0]!.backend.messages).toEqual(['SSLResponse', 'GSSENCResponse', 'AuthenticationSASL', 'AuthenticationSASLContinue']);
-
-    const b = await rig([]);
-    b.client.write(cancelRequest);
-    await b.server.bytes(cancelRequest.length);
-    expect(b.proxy.connections[0]!.frontend.messages).toEqual(['CancelRequest']);
-
-    const c = await rig([]);
-    c.client.write(Uint8Array.of(TLS_HANDSHAKE_RECORD, 3, 1, 0, 5));
-    await c.server.bytes(5);
-    expect(c.proxy.connections[0]!.frontend.messages).toEqual(['Encrypted']);
-  });
-
-  it('a length it cannot believe turns the direction into opaque pass-through, with a note', async () => {
-    const { proxy, client, server } = await rig([]);
-    client.write(startup);
-    await server.bytes(startup.length);
-    const bogus = Uint8Array.of(0x51, 0, 0, 0, 2, 1, 2, 3);
-    client.write(bogus);
-    expect((await server.bytes(startup.length + bogus.length)).subarray(startup.length)).toEqual(bogus);
-    const c = proxy.connections[0]!;
-    expect(c.frontend.messages).toEqual(['StartupMessage', 'Garbage']);
-    expect(c.events.some((e) => e.includes('length 2 out of range'))).toBe(true);
-  });
-});
 
 describe('drop', () => {
   const backend = concat(authOk, param('a', 'b'), param('c', 'd'), ready);
@@ -444,7 +263,7 @@ describe('never throws into the test process', () => {
       });
     });
     const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: closedPort } });
-    cleanup.push(() => proxy.close());
+    track(() => proxy.close());
     const client = new End(proxy.dial());
     await within(client.closed, WAIT, 'the client close');
     expect(proxy.connections[0]!.events).toContain('server error ECONNREFUSED');
