@@ -10,49 +10,18 @@
  * in the error (message, stack, causes, inspect) or the trace. Success rows must succeed and run
  * `SELECT 1`. Every row asserts that its fault really fired.
  */
-import type net from 'node:net';
-import tls from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AuthError,
-  AuthenticationMode,
-  connect,
-  ConnectionBuilder,
-  ConnectionError,
-  ErrorCode,
-  ProtocolError,
-  ProtocolVersion,
-  ServerError,
-  TlsError,
-  Tracer,
-} from '../../src/index.js';
-import type { Connected, TlsUpgrade } from '../../src/index.js';
-import type { ErrorClass } from '../support/fake-assert.js';
-import { query } from '../support/fake-client.js';
-import { startFaultProxy } from '../support/fault-proxy.js';
-import type { Action, FaultProxy, Plan, Rule, Trigger } from '../support/fault-proxy.js';
-import {
-  cancelKeys,
-  expectNoSecretsIn,
-  expectReliableFailure,
-  knownSecrets,
-  scramExchange,
-  trackUnhandled,
-  within,
-} from '../support/reliability-assert.js';
-import { SentinelCluster } from '../support/sentinel-cluster.js';
-import type { SentinelRole } from '../support/sentinel-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { AuthError, ConnectionError, ErrorCode, ProtocolError, ProtocolVersion, ServerError, TlsError } from '../../src/index.js';
+import type { Action, FaultProxy, Rule } from '../support/fault-proxy.js';
+import { cancelKeys, scramExchange, trackUnhandled } from '../support/reliability-assert.js';
+import { at, back, front, startupFaultRunner } from '../support/startup-fault-runner.js';
+import type { Fails, Row } from '../support/startup-fault-runner.js';
 
 trackUnhandled();
+const run = startupFaultRunner();
 
-/** Connect timeout of rows that must not time out: a hang shows up as the wrong code. */
-const GENEROUS_MS = 5_000;
-/** Rows that do not wait for a timeout must settle well within this. */
-const FAST_MS = 3_000;
 /** Connect timeout of the stall rows. */
 const STALL_MS = 300;
-/** What a timeout may take beyond its deadline on a loaded machine. */
-const SLACK_MS = 1_500;
 /** libpq's smallest connect_timeout (seconds), for the connection-string stall row. */
 const URL_TIMEOUT_MS = 2_000;
 /** The first bytes of a TLS record (handshake, TLS 1.2), as a server speaking too early would send. */
@@ -62,40 +31,6 @@ const ANSWER_N = Uint8Array.of(0x4e);
 const ANSWER_E = Uint8Array.of(0x45);
 const ANSWER_X = Uint8Array.of(0x58);
 
-/** How the row calls the library. */
-type Api = 'connect' | 'connect-tls' | 'connect-direct' | 'connectWithTls' | 'url';
-/** A typed failure. */
-interface Fails {
-  readonly type: ErrorClass;
-  readonly code: ErrorCode;
-  readonly sqlstate?: string;
-}
-/** Success; a failure; or a connect that resolves and a first query that must fail. */
-type Outcome = { readonly ok: true } | Fails | { readonly later: Fails };
-
-interface Row {
-  readonly name: string;
-  readonly api: Api;
-  readonly plan: Plan | ((index: number) => Plan);
-  readonly expect: Outcome;
-  readonly role?: SentinelRole;
-  readonly version?: 13 | 18;
-  readonly protocol?: '3.2';
-  /** Query string of the `url` api (default `sslmode=disable`). */
-  readonly url?: string;
-  /** Connect timeout (default GENEROUS_MS); rows that set it expect to run into it. */
-  readonly timeoutMs?: number;
-  /** Exactly the frontend messages the proxy may have seen (nothing sent after a refusal). */
-  readonly sent?: readonly string[];
-  /** The library fails before it traces anything (the SSL exchange never completed). */
-  readonly untraced?: true;
-  /** Further checks on what the proxy saw, what connect resolved to, and the row's password. */
-  readonly check?: (proxy: FaultProxy, connected: Connected | null, password: string) => void;
-}
-
-const at = (message: string, nth = 1): Trigger => ({ message, nth });
-const back = (when: Trigger, action: Action): Rule => ({ direction: 'backend', when, action });
-const front = (when: Trigger, action: Action): Rule => ({ direction: 'frontend', when, action });
 const closed: Fails = { type: ConnectionError, code: ErrorCode.CONNECTION_CLOSED };
 const reset: Fails = { type: ConnectionError, code: ErrorCode.SOCKET_ERROR };
 const timedOut: Fails = { type: ConnectionError, code: ErrorCode.CONNECT_TIMEOUT };
@@ -109,91 +44,6 @@ const oneByteWrites = (proxy: FaultProxy): void => {
     expect(d.writes.every((w) => w === 1)).toBe(true);
   }
 };
-
-let pg18: SentinelCluster | null = null;
-let pg13: SentinelCluster | null = null;
-let proxy: FaultProxy | null = null;
-
-beforeAll(async () => {
-  [pg18, pg13] = await Promise.all([SentinelCluster.start(18), SentinelCluster.start(13)]);
-});
-afterAll(async () => {
-  await Promise.all([pg18?.stop(), pg13?.stop()]);
-});
-afterEach(async () => {
-  await proxy?.close();
-  proxy = null;
-});
-
-/** The caller's own TLS upgrade for connectWithTls, verifying the cluster's certificate. */
-function upgradeWith(ca: string): TlsUpgrade {
-  return (socket) =>
-    new Promise((resolve, reject) => {
-      const secure = tls.connect({ socket, ca, servername: 'localhost' });
-      secure.once('secureConnect', () => resolve(secure));
-      secure.once('error', reject);
-    });
-}
-
-/** Starts the row's connect through `p`. */
-function open(row: Row, server: SentinelCluster, p: FaultProxy, password: string, traces: string[]): { promise: Promise<Connected>; socket?: net.Socket } {
-  const role = row.role ?? 'scram_user';
-  const sink = (line: string): void => {
-    traces.push(line);
-  };
-  if (row.api === 'url') {
-    const seconds = Math.ceil((row.timeoutMs ?? GENEROUS_MS) / 1000);
-    const url = `postgresql://${role}:${password}@${p.host}:${p.port}/postgres?${row.url ?? 'sslmode=disable'}&connect_timeout=${seconds}`;
-    return { promise: connect(url, { trace: new Tracer(sink) }) };
-  }
-  let b = new ConnectionBuilder(role).database('postgres').auth(AuthenticationMode.password(password)).connectTimeout(row.timeoutMs ?? GENEROUS_MS).trace(sink);
-  if (row.protocol !== undefined) b = b.protocol(row.protocol);
-  if (role === 'pw_user') b = b.allowCleartextOverPlaintext();
-  const socket = p.dial();
-  switch (row.api) {
-    case 'connect':
-      return { promise: b.connect(socket), socket };
-    case 'connect-tls':
-      return { promise: b.sslmode('require').connect(socket), socket };
-    case 'connect-direct':
-      return { promise: b.sslmode('require').sslNegotiation('direct').connect(socket), socket };
-    case 'connectWithTls':
-      return { promise: b.connectWithTls(socket, upgradeWith(server.cluster.certs!.ca)), socket };
-  }
-}
-
-/** Runs one row and asserts its outcome and the rules every row shares. */
-async function run(row: Row): Promise<void> {
-  const server = row.version === 13 ? pg13! : pg18!;
-  const password = await server.sentinel(row.role ?? 'scram_user');
-  const p = await startFaultProxy({ target: server.cluster, plan: row.plan });
-  proxy = p;
-  const traces: string[] = [];
-  const { promise, socket } = open(row, server, p, password, traces);
-  const e = row.expect;
-  let connected: Connected | null = null;
-  if ('ok' in e) {
-    connected = await within(promise, FAST_MS, 'connect');
-    expect(await query(connected.conn)).toEqual(['1']);
-    await connected.conn.close();
-  } else if ('later' in e) {
-    connected = await within(promise, FAST_MS, 'connect');
-    const err = await expectReliableFailure(query(connected.conn), { ...e.later, withinMs: FAST_MS, socket, proxy: p, password, traces });
-    expect(connected.conn.closed).toBe(true);
-    // Every later call rejects with the same error.
-    await expect(connected.conn.recv()).rejects.toBe(err);
-  } else {
-    const withinMs = row.timeoutMs === undefined ? FAST_MS : row.timeoutMs + SLACK_MS;
-    await expectReliableFailure(promise, { ...e, withinMs, socket, proxy: p, password, traces });
-  }
-  const first = p.connections[0]!;
-  expect(first.fired.length, 'the fault never fired').toBeGreaterThan(0);
-  if (row.sent !== undefined) expect(first.frontend.messages).toEqual(row.sent);
-  expect(traces.length > 0, 'trace lines').toBe(row.untraced !== true);
-  expectNoSecretsIn({ trace: traces }, knownSecrets(password, p.connections));
-  row.check?.(p, connected, password);
-  expect(p.errors).toEqual([]);
-}
 
 describe('connection dropped at every phase', () => {
   const rows: Row[] = [
@@ -263,8 +113,8 @@ describe('bytes injected after the SSLRequest answer (CVE-2021-23222) and forged
     { name: 'in the same chunk as S, caller upgrade (never called)', api: 'connectWithTls', plan: [inject()], expect: injected, sent: ['SSLRequest'], untraced: true },
     { name: 'in the same chunk as S, connect(url)', api: 'url', url: 'sslmode=require', plan: [inject()], expect: injected, sent: ['SSLRequest'], untraced: true },
     { name: 'S twice', api: 'connect-tls', plan: [back(at('SSLResponse'), { do: 'duplicate' })], expect: injected, sent: ['SSLRequest'], untraced: true },
-    { name: 'after S, once the handshake began: TLS rejects them', api: 'connect-tls', plan: [inject(20)], expect: handshake },
-    { name: 'after S, once the handshake began, caller upgrade', api: 'connectWithTls', plan: [inject(20)], expect: handshake },
+    { name: 'after S, once the handshake began: TLS rejects them', api: 'connect-tls', plan: [inject(50)], expect: handshake },
+    { name: 'after S, once the handshake began, caller upgrade', api: 'connectWithTls', plan: [inject(50)], expect: handshake },
     { name: 'S replaced by N under sslmode=require: no StartupMessage', api: 'connect-tls', plan: [answer(ANSWER_N)], expect: { type: TlsError, code: ErrorCode.TLS_REFUSED }, sent: ['SSLRequest'] },
     { name: 'S replaced by N, connect(url) sslmode=require', api: 'url', url: 'sslmode=require', plan: [answer(ANSWER_N)], expect: { type: TlsError, code: ErrorCode.TLS_REFUSED }, sent: ['SSLRequest'] },
     { name: 'S replaced by E (CVE-2024-10977)', api: 'connect-tls', plan: [answer(ANSWER_E)], expect: { type: TlsError, code: ErrorCode.TLS_REQUEST_REJECTED }, sent: ['SSLRequest'], untraced: true },
@@ -347,7 +197,7 @@ describe('duplicated and reordered startup messages', () => {
       name: 'StartupMessage twice: the server answers FATAL 08P01',
       api: 'connect',
       // The ErrorResponse waits until the client has answered AuthenticationSASL (the LIBRARY BUG row is what happens otherwise).
-      plan: [front(at('StartupMessage'), { do: 'duplicate' }), back(at('ErrorResponse'), { do: 'delay', ms: 100 })],
+      plan: [front(at('StartupMessage'), { do: 'duplicate' }), back(at('ErrorResponse'), { do: 'delay', ms: 200 })],
       expect: { type: ServerError, code: ErrorCode.SERVER_ERROR, sqlstate: '08P01' },
     },
     { name: 'SSLRequest twice: the server fails the handshake', api: 'connect-tls', plan: [front(at('SSLRequest'), { do: 'duplicate' })], expect: handshake },

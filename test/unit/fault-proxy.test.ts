@@ -270,6 +270,27 @@ describe('never throws into the test process', () => {
     expect(proxy.errors).toEqual([]);
   });
 
+  it('setPlan() applies to the connections accepted after it; recordLimit caps the stored bytes, not the names', async () => {
+    const { proxy, client, server } = await rig([]);
+    server.write(authOk, ready);
+    expect(await client.bytes(authOk.length + ready.length)).toEqual(concat(authOk, ready));
+    proxy.setPlan([{ direction: 'frontend', when: { always: true }, action: { do: 'drop' } }]);
+    const second = new End(proxy.dial());
+    second.write(startup);
+    await within(second.closed, WAIT, 'the second client close');
+    expect(proxy.connections[1]!.fired).toEqual(['frontend always: drop']);
+    expect(proxy.connections[0]!.fired).toEqual([]);
+
+    const capped = await startFaultProxy({ target: { host: '127.0.0.1', port: proxy.port }, recordLimit: startup.length });
+    track(() => capped.close());
+    const third = new End(capped.dial());
+    third.write(startup, query('SELECT 1'));
+    await within(third.closed, WAIT, 'the third client close');
+    const t = capped.connections[0]!.transcript;
+    expect(t.map((m) => m.name)).toEqual(['StartupMessage', 'Query']);
+    expect(t.map((m) => m.bytes.length)).toEqual([startup.length, 0]);
+  });
+
   it('close() destroys every socket and resolves once they are closed', async () => {
     const { proxy, client, server } = await rig([{ direction: 'both', when: { always: true }, action: { do: 'stall' } }]);
     client.write(startup);
