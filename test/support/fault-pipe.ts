@@ -15,7 +15,7 @@ import { encodeAuthenticationSASL, WireFramer } from './fault-wire.js';
 export interface PipeOwner extends OutboxOwner {
   readonly state: WireState;
   readonly rules: readonly RuleState[];
-  /** Descriptions of the rules that fired. */
+  /** Descriptions of the rules that fired, each once, in the order they first fired. */
   readonly fired: string[];
   /** Socket events and framing notes. */
   readonly events: string[];
@@ -110,7 +110,7 @@ export class Pipe {
         continue;
       }
       if (hit === null) continue;
-      this.#link.fired.push(describeRule(rule.rule));
+      if (rule.hits === 1) this.#link.fired.push(describeRule(rule.rule));
       try {
         const next = this.#apply(rule.rule.action, m, items, hit.cutAt);
         if (next === 'stop') return;

@@ -59,9 +59,15 @@ export class RuleState {
   readonly rule: Rule;
   #seen = 0;
   #fired = false;
+  #hits = 0;
 
   constructor(rule: Rule) {
     this.rule = rule;
+  }
+
+  /** How many times the rule fired so far. */
+  get hits(): number {
+    return this.#hits;
   }
 
   /** True when the rule applies to units travelling in `direction`. */
@@ -74,6 +80,12 @@ export class RuleState {
    * Returns null when it does not fire. Call once per unit, in order.
    */
   fires(m: WireMessage): { cutAt: number | null } | null {
+    const hit = this.#check(m);
+    if (hit !== null) this.#hits++;
+    return hit;
+  }
+
+  #check(m: WireMessage): { cutAt: number | null } | null {
     if (!this.covers(m.direction)) return null;
     const w = this.rule.when;
     if ('always' in w) return { cutAt: null };

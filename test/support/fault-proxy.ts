@@ -45,7 +45,7 @@ export interface ProxiedConnection {
   readonly backend: DirectionRecord;
   /** Every unit received, both directions, in arrival order (bytes as received, before any fault). */
   readonly transcript: WireMessage[];
-  /** The rules that fired, described (`backend AuthenticationOk#1: drop`). */
+  /** The rules that fired, each once, in the order they first fired (`backend AuthenticationOk#1: drop`). */
   readonly fired: string[];
   /** Socket events worth knowing (`client end`, `server error ECONNRESET`, `proxy rst`). */
   readonly events: string[];

@@ -84,6 +84,8 @@ describe('shaping', () => {
     const c = proxy.connections[0]!;
     expect(c.backend.writes).toEqual(new Array(sent.length).fill(1));
     expect(client.chunks.length).toBeGreaterThan(1);
+    // A rule that fires on every message is listed once.
+    expect(c.fired).toEqual(['backend always: split']);
   });
 
   it('split cycles through fixed sizes per message', async () => {
