@@ -223,7 +223,7 @@ describe('duplicated and reordered startup messages', () => {
       // of the SASLResponse rejects with PGS_CONNECTION_CLOSED and the SQLSTATE is lost
       // (RELIABILITY.md case 12). libpq keeps reading after a failed send and reports the server's
       // message (fe-misc.c, pqSendSome).
-      name: 'LIBRARY BUG: a FATAL that arrives while the client computes its answer is reported, not lost',
+      name: 'a FATAL that arrives while the client computes its answer is reported, not lost',
       api: 'connect',
       plan: () => {
         let serverFirst: Uint8Array | null = null;
