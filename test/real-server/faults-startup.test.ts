@@ -196,7 +196,7 @@ describe('duplicated and reordered startup messages', () => {
     {
       name: 'StartupMessage twice: the server answers FATAL 08P01',
       api: 'connect',
-      // The ErrorResponse waits until the client has answered AuthenticationSASL (the LIBRARY BUG row is what happens otherwise).
+      // The ErrorResponse waits until the client has answered AuthenticationSASL (the next-but-one row is the other order).
       plan: [front(at('StartupMessage'), { do: 'duplicate' }), back(at('ErrorResponse'), { do: 'delay', ms: 200 })],
       expect: { type: ServerError, code: ErrorCode.SERVER_ERROR, sqlstate: '08P01' },
     },
@@ -215,14 +215,12 @@ describe('duplicated and reordered startup messages', () => {
       check: (_x, c) => expect(c!.startup.secretKey).toHaveLength(0),
     },
     {
-      // LIBRARY BUG: the server's FATAL ErrorResponse and its FIN arrive together with the
+      // The server's FATAL ErrorResponse and its FIN arrive together with the
       // AuthenticationSASLContinue the client is answering (here the FATAL is the real server's
       // answer to a duplicated SASLInitialResponse; the proxy only delivers it at once, as a server
-      // that gave up while the client ran PBKDF2 would). NodeSocketTransport fails itself on the
-      // socket's 'close' although the reader still holds the ErrorResponse, so runStartup's write
-      // of the SASLResponse rejects with PGS_CONNECTION_CLOSED and the SQLSTATE is lost
-      // (RELIABILITY.md case 12). libpq keeps reading after a failed send and reports the server's
-      // message (fe-misc.c, pqSendSome).
+      // that gave up while the client ran PBKDF2 would). The write of the SASLResponse then fails;
+      // the server's last words must be what is reported, with their SQLSTATE (RELIABILITY.md case
+      // 12), as libpq does after a failed send (fe-misc.c, pqSendSome; src/session/last-words.ts).
       name: 'a FATAL that arrives while the client computes its answer is reported, not lost',
       api: 'connect',
       plan: () => {
