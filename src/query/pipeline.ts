@@ -11,6 +11,7 @@
  * PGS_PIPELINE_ROLLED_BACK (ran, then rolled back with its segment): see src/query/segment.ts.
  */
 import { ClientError, ErrorCode } from '../errors.js';
+import { encodeFlush } from '../protocol/frontend/flush.js';
 import { encodeSync } from '../protocol/frontend/sync.js';
 import type { QueryContext } from './context.js';
 import { writeExecution } from './execute.js';
@@ -67,6 +68,10 @@ export class Pipeline {
     const segment = (this.#segment ??= new Segment());
     const sink = new CollectSink();
     const write = (): void => {
+      // The server holds its output until it must wait or meets a Flush/Sync: without a Flush here,
+      // the earlier statements' answers would arrive only after this one finished, and an abort could
+      // not tell when this statement starts running (its cancel must not hit an earlier one).
+      if (interrupt !== null) encodeFlush(this.ctx.writer);
       const plan = writeExecution(this.ctx, target, params, options.format ?? 'auto');
       const op = new StatementOp(this.ctx, plan, sink, segment, interrupt);
       if (!plan.skipped) this.ctx.enqueue(op);
