@@ -3,7 +3,7 @@
  * encoder decode to the expected object, and the object encodes to exactly those bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { decoderFor, encoderFor } from './backend-codecs.js';
+import { decoderFor, encoderFor } from './support/backend-codecs.js';
 import { commandRows, decodeCommandComplete } from '../src/protocol/backend/command-complete.js';
 import { decodeAuthentication } from '../src/protocol/backend/authentication.js';
 import { decodeNegotiateProtocolVersion } from '../src/protocol/backend/negotiate-protocol-version.js';

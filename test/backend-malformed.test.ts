@@ -24,7 +24,7 @@ import type { ErrorResponse, RowDescription } from '../src/protocol/messages.js'
 import * as fx from './fixtures/backend-bytes.js';
 import { goldenCases } from './fixtures/backend-bytes.js';
 import { Bytes, concat, hex } from './fixtures/bytes.js';
-import { decoderFor } from './backend-codecs.js';
+import { decoderFor } from './support/backend-codecs.js';
 
 const body = (frame: Uint8Array): Uint8Array => fx.splitFrame(frame).body;
 

@@ -20,7 +20,7 @@ import {
   oid,
 } from '../src/index.js';
 import type { BackendMessage, Connection, PgStreamError } from '../src/index.js';
-import { stopServers, testServer } from './connection-helpers.js';
+import { stopServers, testServer } from './support/connection-helpers.js';
 
 afterAll(stopServers);
 

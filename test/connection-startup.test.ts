@@ -18,9 +18,9 @@ import {
   TlsError,
 } from '../src/index.js';
 import type { PgStreamError } from '../src/index.js';
-import { B, fakeServer, happyStartup, PACKET } from './connection-fake.js';
+import { B, fakeServer, happyStartup, PACKET } from './support/connection-fake.js';
 import { Bytes } from './fixtures/bytes.js';
-import type { FakeServer, Peer } from './connection-fake.js';
+import type { FakeServer, Peer } from './support/connection-fake.js';
 
 let server: FakeServer | null = null;
 afterEach(async () => {

@@ -16,7 +16,7 @@ import type { Cluster, ClusterFacts } from './support/embedded/cluster.js';
 import { testCertificates } from './support/embedded/certs.js';
 import { AuthenticationMode, ConnectionBuilder, ErrorCode, TlsError, connect } from '../src/index.js';
 import type { Connection, PgStreamError } from '../src/index.js';
-import { stopServers, testServer } from './connection-helpers.js';
+import { stopServers, testServer } from './support/connection-helpers.js';
 
 const dirs: string[] = [];
 const clusters: Cluster[] = [];

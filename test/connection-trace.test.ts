@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuthenticationMode, ConnectionBuilder, Tracer, connect } from '../src/index.js';
 import type { Connection } from '../src/index.js';
-import { stopServers, testServer } from './connection-helpers.js';
+import { stopServers, testServer } from './support/connection-helpers.js';
 
 afterAll(stopServers);
 

@@ -11,7 +11,7 @@ import type { ClusterFacts } from './support/embedded/cluster.js';
 import { FormatCode, TargetKind, TransactionStatus } from '../src/protocol/codes.js';
 import type { FrontendMessage } from '../src/protocol/messages.js';
 import { Outcome, RequestKind, SessionState, type TrackedMessage } from '../src/protocol/session-state.js';
-import { stopServers, testServer } from './connection-helpers.js';
+import { stopServers, testServer } from './support/connection-helpers.js';
 
 const K = RequestKind;
 const { ASYNC, PARTIAL, COMPLETE, FAILED, READY } = Outcome;

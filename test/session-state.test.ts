@@ -3,7 +3,7 @@ import { ClientError, ErrorCode, ProtocolError } from '../src/errors.js';
 import { TransactionStatus } from '../src/protocol/codes.js';
 import type { BackendMessage } from '../src/protocol/messages.js';
 import { Outcome, RequestKind, SendResult, SessionState, type TrackedMessage } from '../src/protocol/session-state.js';
-import { B, F } from './session-state-messages.js';
+import { B, F } from './support/session-state-messages.js';
 
 const { ASYNC, PARTIAL, COMPLETE, FAILED, READY } = Outcome;
 const K = RequestKind;

@@ -5,7 +5,7 @@
  * write arbitrary bytes. Server messages are built with the independent fixture encoder.
  */
 import net from 'node:net';
-import { Bytes } from './fixtures/bytes.js';
+import { Bytes } from '../fixtures/bytes.js';
 
 /** The client as the script sees it. */
 export class Peer {

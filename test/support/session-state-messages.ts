@@ -2,8 +2,8 @@
  * Backend message objects for SessionState tests, built as plain literals of the shapes in
  * src/protocol/messages.ts (the tracker looks only at `type`, counts and severities).
  */
-import { AuthCode, FormatCode, MessageCode, TargetKind, TransactionStatus } from '../src/protocol/codes.js';
-import type { BackendMessage, DataRowView, FieldDescription } from '../src/protocol/messages.js';
+import { AuthCode, FormatCode, MessageCode, TargetKind, TransactionStatus } from '../../src/protocol/codes.js';
+import type { BackendMessage, DataRowView, FieldDescription } from '../../src/protocol/messages.js';
 
 const field = (i: number): FieldDescription => ({
   name: `c${i}`, tableOid: 0, columnAttr: 0, typeOid: 25, typeSize: -1, typeModifier: -1, format: FormatCode.Text,

@@ -4,8 +4,8 @@
  * 18, every auth method, TLS) started on first use and stopped by `stopServers()` in afterAll.
  */
 import { inject } from 'vitest';
-import { startCluster } from './support/embedded/cluster.js';
-import type { Cluster, ClusterFacts } from './support/embedded/cluster.js';
+import { startCluster } from './embedded/cluster.js';
+import type { Cluster, ClusterFacts } from './embedded/cluster.js';
 
 const privates = new Map<string, Promise<Cluster>>();
 
