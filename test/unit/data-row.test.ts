@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../src/errors.js';
-import { decodeDataRow, encodeDataRow } from '../src/protocol/backend/data-row.js';
-import { BackendReader } from '../src/protocol/backend-reader.js';
-import type { DataRowView } from '../src/protocol/messages.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import { Bytes, concat, hex, toHex } from './fixtures/bytes.js';
-import { dataRowBody as rowBody } from './fixtures/backend-bytes.js';
+import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../../src/errors.js';
+import { decodeDataRow, encodeDataRow } from '../../src/protocol/backend/data-row.js';
+import { BackendReader } from '../../src/protocol/backend-reader.js';
+import type { DataRowView } from '../../src/protocol/messages.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import { Bytes, concat, hex, toHex } from '../fixtures/bytes.js';
+import { dataRowBody as rowBody } from '../fixtures/backend-bytes.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseConnectionString, SOCKET_DIRECTORIES, unixSocketPath, type ConnectOptions } from '../src/conninfo/conninfo.js';
-import { ConfigError, ErrorCode } from '../src/errors.js';
-import { ProtocolVersion } from '../src/protocol/codes.js';
-import { defaultSocketDirectory, resolveConnectOptions } from '../src/transport/node/local-facts.js';
+import { parseConnectionString, SOCKET_DIRECTORIES, unixSocketPath, type ConnectOptions } from '../../src/conninfo/conninfo.js';
+import { ConfigError, ErrorCode } from '../../src/errors.js';
+import { ProtocolVersion } from '../../src/protocol/codes.js';
+import { defaultSocketDirectory, resolveConnectOptions } from '../../src/transport/node/local-facts.js';
 
 const parse = (s: string): Record<string, string> => Object.fromEntries(parseConnectionString(s));
 const resolve = (s?: string, env: Record<string, string> = {}, input?: Parameters<typeof resolveConnectOptions>[1]): ConnectOptions =>

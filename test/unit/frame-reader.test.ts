@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../src/errors.js';
-import { BackendReader } from '../src/protocol/backend-reader.js';
-import type { BackendMessage } from '../src/protocol/messages.js';
-import { Layout } from '../src/wasm/layout.js';
-import { Bytes, concat, toHex } from './fixtures/bytes.js';
-import { dataRow } from './fixtures/backend-bytes.js';
+import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../../src/errors.js';
+import { BackendReader } from '../../src/protocol/backend-reader.js';
+import type { BackendMessage } from '../../src/protocol/messages.js';
+import { Layout } from '../../src/wasm/layout.js';
+import { Bytes, concat, toHex } from '../fixtures/bytes.js';
+import { dataRow } from '../fixtures/backend-bytes.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -6,10 +6,10 @@
  * simple_pipeline.trace and pipeline_abort.trace), which libpq produced against a real server.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeBackend } from '../src/protocol/backend/index.js';
-import type { FrontendMessage } from '../src/protocol/messages.js';
-import { Tracer, type TraceOptions } from '../src/protocol/trace.js';
-import * as fx from './fixtures/backend-bytes.js';
+import { decodeBackend } from '../../src/protocol/backend/index.js';
+import type { FrontendMessage } from '../../src/protocol/messages.js';
+import { Tracer, type TraceOptions } from '../../src/protocol/trace.js';
+import * as fx from '../fixtures/backend-bytes.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const P = 0x50;

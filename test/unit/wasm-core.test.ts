@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode, ProtocolError } from '../src/errors.js';
-import { createCore, getCore, initCore } from '../src/wasm/core.js';
-import { wasmBytes } from '../src/wasm/embedded.generated.js';
-import { Layout, Status } from '../src/wasm/layout.js';
-import { hex } from './fixtures/bytes.js';
+import { ClientError, ErrorCode, ProtocolError } from '../../src/errors.js';
+import { createCore, getCore, initCore } from '../../src/wasm/core.js';
+import { wasmBytes } from '../../src/wasm/embedded.generated.js';
+import { Layout, Status } from '../../src/wasm/layout.js';
+import { hex } from '../fixtures/bytes.js';
 
 const globalValue = (name: string): unknown => {
   const g = (getCore().exports as unknown as Record<string, unknown>)[name];

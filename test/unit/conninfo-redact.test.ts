@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactConnectionString } from '../src/conninfo/conninfo.js';
+import { redactConnectionString } from '../../src/conninfo/conninfo.js';
 
 describe('redactConnectionString', () => {
   const cases: [string, string][] = [

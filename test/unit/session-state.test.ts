@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode, ProtocolError } from '../src/errors.js';
-import { TransactionStatus } from '../src/protocol/codes.js';
-import type { BackendMessage } from '../src/protocol/messages.js';
-import { Outcome, RequestKind, SendResult, SessionState, type TrackedMessage } from '../src/protocol/session-state.js';
-import { B, F } from './support/session-state-messages.js';
+import { ClientError, ErrorCode, ProtocolError } from '../../src/errors.js';
+import { TransactionStatus } from '../../src/protocol/codes.js';
+import type { BackendMessage } from '../../src/protocol/messages.js';
+import { Outcome, RequestKind, SendResult, SessionState, type TrackedMessage } from '../../src/protocol/session-state.js';
+import { B, F } from '../support/session-state-messages.js';
 
 const { ASYNC, PARTIAL, COMPLETE, FAILED, READY } = Outcome;
 const K = RequestKind;

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { FormatCode } from '../src/protocol/codes.js';
-import { MessageBuffer, PgProtocol } from '../src/protocol/frontend/index.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import { concat, toHex } from './fixtures/bytes.js';
-import * as fx from './fixtures/frontend-bytes.js';
-import { oid } from '../src/types/oids.js';
-import { int4 } from '../src/types/bindable.js';
+import { FormatCode } from '../../src/protocol/codes.js';
+import { MessageBuffer, PgProtocol } from '../../src/protocol/frontend/index.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import { concat, toHex } from '../fixtures/bytes.js';
+import * as fx from '../fixtures/frontend-bytes.js';
+import { oid } from '../../src/types/oids.js';
+import { int4 } from '../../src/types/bindable.js';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 
 describe('type state (compiled with tsc)', () => {
   it('parse() cannot finish before query(); numbers must be wrapped; chains keep the subclass type', () => {

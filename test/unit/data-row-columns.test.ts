@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode } from '../src/errors.js';
-import { FormatCode } from '../src/protocol/codes.js';
-import { BackendReader } from '../src/protocol/backend-reader.js';
-import type { RowBlock } from '../src/protocol/row-block.js';
-import { Bytes, concat } from './fixtures/bytes.js';
-import { dataRow } from './fixtures/backend-bytes.js';
+import { ClientError, ErrorCode } from '../../src/errors.js';
+import { FormatCode } from '../../src/protocol/codes.js';
+import { BackendReader } from '../../src/protocol/backend-reader.js';
+import type { RowBlock } from '../../src/protocol/row-block.js';
+import { Bytes, concat } from '../fixtures/bytes.js';
+import { dataRow } from '../fixtures/backend-bytes.js';
 
 const rfq = new Bytes().u8('I'.charCodeAt(0)).frame('Z');
 

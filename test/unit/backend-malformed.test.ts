@@ -4,27 +4,27 @@
  * allocates for a count the body cannot hold.
  */
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ProtocolError } from '../src/errors.js';
-import { decodeAuthentication } from '../src/protocol/backend/authentication.js';
-import { decodeBackendKeyData } from '../src/protocol/backend/backend-key-data.js';
-import { decodeBindComplete } from '../src/protocol/backend/bind-complete.js';
-import { decodeCommandComplete } from '../src/protocol/backend/command-complete.js';
-import { decodeCopyData } from '../src/protocol/backend/copy-data.js';
-import { decodeCopyInResponse } from '../src/protocol/backend/copy-in-response.js';
-import { decodeCopyOutResponse } from '../src/protocol/backend/copy-out-response.js';
-import { decodeErrorResponse } from '../src/protocol/backend/error-response.js';
-import { decodeFunctionCallResponse } from '../src/protocol/backend/function-call-response.js';
-import { decodeNegotiateProtocolVersion } from '../src/protocol/backend/negotiate-protocol-version.js';
-import { decodeNoticeResponse } from '../src/protocol/backend/notice-response.js';
-import { decodeParameterDescription } from '../src/protocol/backend/parameter-description.js';
-import { decodeParameterStatus } from '../src/protocol/backend/parameter-status.js';
-import { decodeReadyForQuery } from '../src/protocol/backend/ready-for-query.js';
-import { decodeRowDescription } from '../src/protocol/backend/row-description.js';
-import type { ErrorResponse, RowDescription } from '../src/protocol/messages.js';
-import * as fx from './fixtures/backend-bytes.js';
-import { goldenCases } from './fixtures/backend-bytes.js';
-import { Bytes, concat, hex } from './fixtures/bytes.js';
-import { decoderFor } from './support/backend-codecs.js';
+import { ErrorCode, ProtocolError } from '../../src/errors.js';
+import { decodeAuthentication } from '../../src/protocol/backend/authentication.js';
+import { decodeBackendKeyData } from '../../src/protocol/backend/backend-key-data.js';
+import { decodeBindComplete } from '../../src/protocol/backend/bind-complete.js';
+import { decodeCommandComplete } from '../../src/protocol/backend/command-complete.js';
+import { decodeCopyData } from '../../src/protocol/backend/copy-data.js';
+import { decodeCopyInResponse } from '../../src/protocol/backend/copy-in-response.js';
+import { decodeCopyOutResponse } from '../../src/protocol/backend/copy-out-response.js';
+import { decodeErrorResponse } from '../../src/protocol/backend/error-response.js';
+import { decodeFunctionCallResponse } from '../../src/protocol/backend/function-call-response.js';
+import { decodeNegotiateProtocolVersion } from '../../src/protocol/backend/negotiate-protocol-version.js';
+import { decodeNoticeResponse } from '../../src/protocol/backend/notice-response.js';
+import { decodeParameterDescription } from '../../src/protocol/backend/parameter-description.js';
+import { decodeParameterStatus } from '../../src/protocol/backend/parameter-status.js';
+import { decodeReadyForQuery } from '../../src/protocol/backend/ready-for-query.js';
+import { decodeRowDescription } from '../../src/protocol/backend/row-description.js';
+import type { ErrorResponse, RowDescription } from '../../src/protocol/messages.js';
+import * as fx from '../fixtures/backend-bytes.js';
+import { goldenCases } from '../fixtures/backend-bytes.js';
+import { Bytes, concat, hex } from '../fixtures/bytes.js';
+import { decoderFor } from '../support/backend-codecs.js';
 
 const body = (frame: Uint8Array): Uint8Array => fx.splitFrame(frame).body;
 

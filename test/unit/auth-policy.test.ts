@@ -11,8 +11,8 @@ import {
   parseRequireAuth,
   type AuthMethod,
   type AuthPolicy,
-} from '../src/auth/policy.js';
-import { AuthError, ConfigError, PgStreamError } from '../src/errors.js';
+} from '../../src/auth/policy.js';
+import { AuthError, ConfigError, PgStreamError } from '../../src/errors.js';
 
 const codeOf = (fn: () => unknown): string => {
   try {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { md5, md5Hex, md5Password } from '../src/auth/md5.js';
-import { PgStreamError } from '../src/errors.js';
+import { md5, md5Hex, md5Password } from '../../src/auth/md5.js';
+import { PgStreamError } from '../../src/errors.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const nodeMd5 = (b: Uint8Array | string) => createHash('md5').update(b).digest('hex');

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as auth from '../src/auth/index.js';
+import * as auth from '../../src/auth/index.js';
 
-const dir = new URL('../src/auth/', import.meta.url).pathname;
+const dir = new URL('../../src/auth/', import.meta.url).pathname;
 const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
 describe('src/auth runs in browsers', () => {

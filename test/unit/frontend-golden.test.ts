@@ -3,13 +3,13 @@
  * encoder (test/fixtures/frontend-bytes.ts) and against the seed's hand-written vectors.
  */
 import { describe, expect, it } from 'vitest';
-import { FormatCode, ProtocolVersion, TargetKind } from '../src/protocol/codes.js';
-import { MessageBuffer, encodeCancelRequest, encodeGSSENCRequest, encodeSSLRequest, encodeStartupMessage } from '../src/protocol/frontend/index.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import { Bytes, concat, hex, toHex } from './fixtures/bytes.js';
-import * as fx from './fixtures/frontend-bytes.js';
-import { oid } from '../src/types/oids.js';
-import { bool, bytea, float4, float8, int2, int4, int8, json, oidValue, text, timestamptz, uuid } from '../src/types/bindable.js';
+import { FormatCode, ProtocolVersion, TargetKind } from '../../src/protocol/codes.js';
+import { MessageBuffer, encodeCancelRequest, encodeGSSENCRequest, encodeSSLRequest, encodeStartupMessage } from '../../src/protocol/frontend/index.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import { Bytes, concat, hex, toHex } from '../fixtures/bytes.js';
+import * as fx from '../fixtures/frontend-bytes.js';
+import { oid } from '../../src/types/oids.js';
+import { bool, bytea, float4, float8, int2, int4, int8, json, oidValue, text, timestamptz, uuid } from '../../src/types/bindable.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const be = (...b: number[]): Uint8Array => Uint8Array.from(b);

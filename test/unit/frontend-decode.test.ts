@@ -3,12 +3,12 @@
  * ones (annotated byte by byte) are ProtocolErrors with stable codes, never RangeErrors.
  */
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ProtocolError } from '../src/errors.js';
-import { FormatCode, ProtocolVersion, TargetKind } from '../src/protocol/codes.js';
-import { decodeFrontend, decodeStartupPacket } from '../src/protocol/frontend/index.js';
-import type { PasswordKind } from '../src/protocol/messages.js';
-import { Bytes, hex } from './fixtures/bytes.js';
-import * as fx from './fixtures/frontend-bytes.js';
+import { ErrorCode, ProtocolError } from '../../src/errors.js';
+import { FormatCode, ProtocolVersion, TargetKind } from '../../src/protocol/codes.js';
+import { decodeFrontend, decodeStartupPacket } from '../../src/protocol/frontend/index.js';
+import type { PasswordKind } from '../../src/protocol/messages.js';
+import { Bytes, hex } from '../fixtures/bytes.js';
+import * as fx from '../fixtures/frontend-bytes.js';
 
 const code = (c: string): number => c.charCodeAt(0);
 /** The body of a framed message (type byte and length word removed). */

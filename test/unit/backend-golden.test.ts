@@ -3,15 +3,15 @@
  * encoder decode to the expected object, and the object encodes to exactly those bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { decoderFor, encoderFor } from './support/backend-codecs.js';
-import { commandRows, decodeCommandComplete } from '../src/protocol/backend/command-complete.js';
-import { decodeAuthentication } from '../src/protocol/backend/authentication.js';
-import { decodeNegotiateProtocolVersion } from '../src/protocol/backend/negotiate-protocol-version.js';
-import { encodeRowDescription } from '../src/protocol/backend/row-description.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import * as fx from './fixtures/backend-bytes.js';
-import { goldenCases } from './fixtures/backend-bytes.js';
-import { hex, toHex } from './fixtures/bytes.js';
+import { decoderFor, encoderFor } from '../support/backend-codecs.js';
+import { commandRows, decodeCommandComplete } from '../../src/protocol/backend/command-complete.js';
+import { decodeAuthentication } from '../../src/protocol/backend/authentication.js';
+import { decodeNegotiateProtocolVersion } from '../../src/protocol/backend/negotiate-protocol-version.js';
+import { encodeRowDescription } from '../../src/protocol/backend/row-description.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import * as fx from '../fixtures/backend-bytes.js';
+import { goldenCases } from '../fixtures/backend-bytes.js';
+import { hex, toHex } from '../fixtures/bytes.js';
 
 describe('backend golden bytes', () => {
   it('covers every backend message name except DataRow (tested with the dispatcher)', () => {

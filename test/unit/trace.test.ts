@@ -4,10 +4,10 @@
  * in double quotes, bytes in single quotes with `\xNN` escapes, Int16 unsigned, Int32 signed.
  */
 import { describe, expect, it } from 'vitest';
-import type { FrontendMessage } from '../src/protocol/messages.js';
-import { traceBackend, traceCharResponse, traceFrontend, Tracer } from '../src/protocol/trace.js';
-import { goldenCases } from './fixtures/backend-bytes.js';
-import type { BackendMessage } from '../src/protocol/messages.js';
+import type { FrontendMessage } from '../../src/protocol/messages.js';
+import { traceBackend, traceCharResponse, traceFrontend, Tracer } from '../../src/protocol/trace.js';
+import { goldenCases } from '../fixtures/backend-bytes.js';
+import type { BackendMessage } from '../../src/protocol/messages.js';
 
 const S = 0x53;
 const P = 0x50;

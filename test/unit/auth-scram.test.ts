@@ -2,9 +2,9 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes, webcrypto } from 'node
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChannelBinding } from '../src/auth/channel-binding.js';
-import { DEFAULT_SCRAM_MAX_ITERATIONS, ScramClient, type ScramClientOptions } from '../src/auth/scram.js';
-import { AuthError, ClientError, PgStreamError } from '../src/errors.js';
+import type { ChannelBinding } from '../../src/auth/channel-binding.js';
+import { DEFAULT_SCRAM_MAX_ITERATIONS, ScramClient, type ScramClientOptions } from '../../src/auth/scram.js';
+import { AuthError, ClientError, PgStreamError } from '../../src/errors.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

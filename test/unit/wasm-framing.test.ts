@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MessageCode } from '../src/protocol/codes.js';
-import { createCore, type WasmCore } from '../src/wasm/core.js';
-import { Layout, Status } from '../src/wasm/layout.js';
-import { Bytes, concat } from './fixtures/bytes.js';
+import { MessageCode } from '../../src/protocol/codes.js';
+import { createCore, type WasmCore } from '../../src/wasm/core.js';
+import { Layout, Status } from '../../src/wasm/layout.js';
+import { Bytes, concat } from '../fixtures/bytes.js';
 
 const { INPUT, INPUT_SIZE } = Layout;
 const R = {

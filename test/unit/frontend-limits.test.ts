@@ -4,12 +4,12 @@
  * as it was, and the error is a non-fatal ClientError with a stable code.
  */
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode, PgStreamError } from '../src/errors.js';
-import { FormatCode, ProtocolVersion, TargetKind } from '../src/protocol/codes.js';
-import { type BindValue, MessageBuffer, encodeCancelRequest, encodeDescribe, encodeStartupMessage } from '../src/protocol/frontend/index.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import { toHex } from './fixtures/bytes.js';
-import { bool, bytea, float4, float8, int2, int4, int8, json, oidValue, text, timestamptz, uuid } from '../src/types/bindable.js';
+import { ClientError, ErrorCode, PgStreamError } from '../../src/errors.js';
+import { FormatCode, ProtocolVersion, TargetKind } from '../../src/protocol/codes.js';
+import { type BindValue, MessageBuffer, encodeCancelRequest, encodeDescribe, encodeStartupMessage } from '../../src/protocol/frontend/index.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import { toHex } from '../fixtures/bytes.js';
+import { bool, bytea, float4, float8, int2, int4, int8, json, oidValue, text, timestamptz, uuid } from '../../src/types/bindable.js';
 
 const GiB = 2 ** 30;
 

@@ -9,10 +9,10 @@ import {
   gs2Header,
   tlsServerEndPoint,
   type SaslChoiceOptions,
-} from '../src/auth/channel-binding.js';
-import { decodeOid, readElement } from '../src/auth/der.js';
-import { sha224 } from '../src/auth/sha224.js';
-import { AuthError, ClientError } from '../src/errors.js';
+} from '../../src/auth/channel-binding.js';
+import { decodeOid, readElement } from '../../src/auth/der.js';
+import { sha224 } from '../../src/auth/sha224.js';
+import { AuthError, ClientError } from '../../src/errors.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

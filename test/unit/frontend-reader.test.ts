@@ -3,13 +3,13 @@
  * header before the body arrives, sticky errors, and views that stay valid.
  */
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode, ProtocolError } from '../src/errors.js';
-import { ProtocolVersion } from '../src/protocol/codes.js';
-import { FrontendReader, MessageBuffer } from '../src/protocol/frontend/index.js';
-import type { FrontendMessage } from '../src/protocol/messages.js';
-import { Bytes, concat, hex } from './fixtures/bytes.js';
-import * as fx from './fixtures/frontend-bytes.js';
-import { int4 } from '../src/types/bindable.js';
+import { ClientError, ErrorCode, ProtocolError } from '../../src/errors.js';
+import { ProtocolVersion } from '../../src/protocol/codes.js';
+import { FrontendReader, MessageBuffer } from '../../src/protocol/frontend/index.js';
+import type { FrontendMessage } from '../../src/protocol/messages.js';
+import { Bytes, concat, hex } from '../fixtures/bytes.js';
+import * as fx from '../fixtures/frontend-bytes.js';
+import { int4 } from '../../src/types/bindable.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 

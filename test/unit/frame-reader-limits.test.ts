@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ProtocolError } from '../src/errors.js';
-import { BackendReader } from '../src/protocol/backend-reader.js';
-import type { DataRowView } from '../src/protocol/messages.js';
-import type { WasmCore } from '../src/wasm/core.js';
-import { Layout } from '../src/wasm/layout.js';
-import { Bytes, concat } from './fixtures/bytes.js';
+import { ErrorCode, ProtocolError } from '../../src/errors.js';
+import { BackendReader } from '../../src/protocol/backend-reader.js';
+import type { DataRowView } from '../../src/protocol/messages.js';
+import type { WasmCore } from '../../src/wasm/core.js';
+import { Layout } from '../../src/wasm/layout.js';
+import { Bytes, concat } from '../fixtures/bytes.js';
 
 const { INPUT_SIZE } = Layout;
 const rfq = new Bytes().u8('I'.charCodeAt(0)).frame('Z');

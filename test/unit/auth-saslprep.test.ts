@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pgSaslprep, saslprep, scramPassword } from '../src/auth/saslprep.js';
-import { PgStreamError } from '../src/errors.js';
+import { pgSaslprep, saslprep, scramPassword } from '../../src/auth/saslprep.js';
+import { PgStreamError } from '../../src/errors.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

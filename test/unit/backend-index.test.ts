@@ -5,13 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, PgStreamError, ProtocolError } from '../src/errors.js';
-import { copyMessage, decodeBackend, encodeBackend } from '../src/protocol/backend/index.js';
-import type { BackendMessage, DataRowView } from '../src/protocol/messages.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import * as fx from './fixtures/backend-bytes.js';
-import { goldenCases } from './fixtures/backend-bytes.js';
-import { toHex } from './fixtures/bytes.js';
+import { ErrorCode, PgStreamError, ProtocolError } from '../../src/errors.js';
+import { copyMessage, decodeBackend, encodeBackend } from '../../src/protocol/backend/index.js';
+import type { BackendMessage, DataRowView } from '../../src/protocol/messages.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import * as fx from '../fixtures/backend-bytes.js';
+import { goldenCases } from '../fixtures/backend-bytes.js';
+import { toHex } from '../fixtures/bytes.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const D = 0x44;
