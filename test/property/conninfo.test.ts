@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConnectionString, redactConnectionString } from '../src/conninfo/conninfo.js';
-import { resolveConnectOptions } from '../src/transport/node/local-facts.js';
-import { ConfigError, ErrorCode } from '../src/errors.js';
+import { parseConnectionString, redactConnectionString } from '../../src/conninfo/conninfo.js';
+import { resolveConnectOptions } from '../../src/transport/node/local-facts.js';
+import { ConfigError, ErrorCode } from '../../src/errors.js';
 
 /** Runs `fn`; it must succeed or throw a ConfigError with the stable code. Returns the error, if any. */
 function outcome(fn: () => unknown): ConfigError | undefined {

@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ProtocolError } from '../src/errors.js';
-import type { BackendMessage } from '../src/protocol/messages.js';
-import { Outcome, RequestKind, SendResult, SessionState, type TrackedMessage } from '../src/protocol/session-state.js';
-import { B, F } from './support/session-state-messages.js';
+import { ErrorCode, ProtocolError } from '../../src/errors.js';
+import type { BackendMessage } from '../../src/protocol/messages.js';
+import { Outcome, RequestKind, SendResult, SessionState, type TrackedMessage } from '../../src/protocol/session-state.js';
+import { B, F } from '../support/session-state-messages.js';
 
 type Name = 'a' | null;
 /** Statement result shapes: a column count, or a statement kind. */

@@ -8,13 +8,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClientError, ErrorCode, PgStreamError } from '../src/errors.js';
-import type { BackendMessage } from '../src/protocol/messages.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import { decoderFor, encoderFor } from './support/backend-codecs.js';
-import * as fx from './fixtures/backend-bytes.js';
-import { goldenCases } from './fixtures/backend-bytes.js';
-import { toHex } from './fixtures/bytes.js';
+import { ClientError, ErrorCode, PgStreamError } from '../../src/errors.js';
+import type { BackendMessage } from '../../src/protocol/messages.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import { decoderFor, encoderFor } from '../support/backend-codecs.js';
+import * as fx from '../fixtures/backend-bytes.js';
+import { goldenCases } from '../fixtures/backend-bytes.js';
+import { toHex } from '../fixtures/bytes.js';
 
 const code = (c: string): number => c.charCodeAt(0);
 

@@ -10,13 +10,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PgStreamError } from '../src/errors.js';
-import { type BindValue, FrontendReader, MessageBuffer, decodeFrontend, decodeStartupPacket, encodeFrontend } from '../src/protocol/frontend/index.js';
-import type { FrontendMessage, PasswordKind } from '../src/protocol/messages.js';
-import { MessageWriter } from '../src/protocol/writer.js';
-import { Bytes, concat, toHex } from './fixtures/bytes.js';
-import * as fx from './fixtures/frontend-bytes.js';
-import { bool, bytea, float8, int2, int4, int8, text } from '../src/types/bindable.js';
+import { PgStreamError } from '../../src/errors.js';
+import { type BindValue, FrontendReader, MessageBuffer, decodeFrontend, decodeStartupPacket, encodeFrontend } from '../../src/protocol/frontend/index.js';
+import type { FrontendMessage, PasswordKind } from '../../src/protocol/messages.js';
+import { MessageWriter } from '../../src/protocol/writer.js';
+import { Bytes, concat, toHex } from '../fixtures/bytes.js';
+import * as fx from '../fixtures/frontend-bytes.js';
+import { bool, bytea, float8, int2, int4, int8, text } from '../../src/types/bindable.js';
 
 const RUNS = 300;
 const STARTUP_TYPES = new Set(['StartupMessage', 'SSLRequest', 'GSSENCRequest', 'CancelRequest']);
