@@ -7,17 +7,17 @@
 import { once } from 'node:events';
 import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/auth/authentication-mode.js';
-import { ConnectionBuilder } from '../src/transport/node/builder.js';
-import type { SslMode } from '../src/conninfo/values.js';
-import { AuthError, ConnectionError, ErrorCode, ProtocolError, TlsError } from '../src/errors.js';
-import { Bytes } from './fixtures/bytes.js';
-import { expectFailure, expectNoSecrets, sleep, trackUnhandled, within } from './support/fake-assert.js';
-import { fakeCertificates } from './support/fake-certs.js';
-import type { FakeCertificates } from './support/fake-certs.js';
-import { selectOneAndClose, tlsTrustAndServe, trustAndServe } from './support/fake-client.js';
-import { auth, startFakeServer } from './support/fake-server.js';
-import type { FakeScript, FakeServer } from './support/fake-server.js';
+import { AuthenticationMode } from '../../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../../src/transport/node/builder.js';
+import type { SslMode } from '../../src/conninfo/values.js';
+import { AuthError, ConnectionError, ErrorCode, ProtocolError, TlsError } from '../../src/errors.js';
+import { Bytes } from '../fixtures/bytes.js';
+import { expectFailure, expectNoSecrets, sleep, trackUnhandled, within } from '../support/fake-assert.js';
+import { fakeCertificates } from '../support/fake-certs.js';
+import type { FakeCertificates } from '../support/fake-certs.js';
+import { selectOneAndClose, tlsTrustAndServe, trustAndServe } from '../support/fake-client.js';
+import { auth, startFakeServer } from '../support/fake-server.js';
+import type { FakeScript, FakeServer } from '../support/fake-server.js';
 
 trackUnhandled();
 

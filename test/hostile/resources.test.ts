@@ -5,13 +5,13 @@
  * a stream of notices or parameters before ReadyForQuery must not be retained without bound.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionBuilder } from '../src/transport/node/builder.js';
-import type { Connected } from '../src/session/connection.js';
-import { ErrorCode, ProtocolError } from '../src/errors.js';
-import { Bytes } from './fixtures/bytes.js';
-import { sleep, trackUnhandled, within } from './support/fake-assert.js';
-import { auth, readyForQuery, startFakeServer } from './support/fake-server.js';
-import type { FakeServer } from './support/fake-server.js';
+import { ConnectionBuilder } from '../../src/transport/node/builder.js';
+import type { Connected } from '../../src/session/connection.js';
+import { ErrorCode, ProtocolError } from '../../src/errors.js';
+import { Bytes } from '../fixtures/bytes.js';
+import { sleep, trackUnhandled, within } from '../support/fake-assert.js';
+import { auth, readyForQuery, startFakeServer } from '../support/fake-server.js';
+import type { FakeServer } from '../support/fake-server.js';
 
 trackUnhandled();
 

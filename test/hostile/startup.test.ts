@@ -7,17 +7,17 @@
  * fails the connect.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/auth/authentication-mode.js';
-import { ConnectionBuilder } from '../src/transport/node/builder.js';
-import { ConnectionError, ErrorCode, ProtocolError, ServerError } from '../src/errors.js';
-import { MessageCode, ProtocolVersion } from '../src/protocol/codes.js';
-import type { BackendMessage } from '../src/protocol/messages.js';
-import { Bytes } from './fixtures/bytes.js';
-import { expectFailure, expectNoSecrets, trackUnhandled, within } from './support/fake-assert.js';
-import { query } from './support/fake-client.js';
-import { serveScram } from './support/fake-scram.js';
-import { auth, errorResponse, readyForQuery, startFakeServer } from './support/fake-server.js';
-import type { FakeScript, FakeServer, FakeSession } from './support/fake-server.js';
+import { AuthenticationMode } from '../../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../../src/transport/node/builder.js';
+import { ConnectionError, ErrorCode, ProtocolError, ServerError } from '../../src/errors.js';
+import { MessageCode, ProtocolVersion } from '../../src/protocol/codes.js';
+import type { BackendMessage } from '../../src/protocol/messages.js';
+import { Bytes } from '../fixtures/bytes.js';
+import { expectFailure, expectNoSecrets, trackUnhandled, within } from '../support/fake-assert.js';
+import { query } from '../support/fake-client.js';
+import { serveScram } from '../support/fake-scram.js';
+import { auth, errorResponse, readyForQuery, startFakeServer } from '../support/fake-server.js';
+import type { FakeScript, FakeServer, FakeSession } from '../support/fake-server.js';
 
 trackUnhandled();
 

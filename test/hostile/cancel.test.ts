@@ -5,15 +5,15 @@
  * time, and no error shows the key.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionBuilder } from '../src/transport/node/builder.js';
-import type { Connected } from '../src/session/connection.js';
-import type { SslMode } from '../src/conninfo/values.js';
-import { ConnectionError, ErrorCode, TlsError } from '../src/errors.js';
-import { expectFailure, sleep, trackUnhandled, within } from './support/fake-assert.js';
-import { fakeCertificates } from './support/fake-certs.js';
-import type { FakeCertificates } from './support/fake-certs.js';
-import { startFakeServer } from './support/fake-server.js';
-import type { FakeScript, FakeServer, FakeSession } from './support/fake-server.js';
+import { ConnectionBuilder } from '../../src/transport/node/builder.js';
+import type { Connected } from '../../src/session/connection.js';
+import type { SslMode } from '../../src/conninfo/values.js';
+import { ConnectionError, ErrorCode, TlsError } from '../../src/errors.js';
+import { expectFailure, sleep, trackUnhandled, within } from '../support/fake-assert.js';
+import { fakeCertificates } from '../support/fake-certs.js';
+import type { FakeCertificates } from '../support/fake-certs.js';
+import { startFakeServer } from '../support/fake-server.js';
+import type { FakeScript, FakeServer, FakeSession } from '../support/fake-server.js';
 
 trackUnhandled();
 

@@ -6,19 +6,19 @@
  * with the socket destroyed and nothing left unhandled.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/auth/authentication-mode.js';
-import { ConnectionBuilder } from '../src/transport/node/builder.js';
-import type { SslMode } from '../src/conninfo/values.js';
-import { ConnectionError, ErrorCode, TlsError } from '../src/errors.js';
-import type { ErrorCode as Code } from '../src/errors.js';
-import { Bytes } from './fixtures/bytes.js';
-import { expectFailure, sleep, trackUnhandled, within } from './support/fake-assert.js';
-import type { ErrorClass } from './support/fake-assert.js';
-import { fakeCertificates } from './support/fake-certs.js';
-import type { FakeCertificates } from './support/fake-certs.js';
-import { serveScram } from './support/fake-scram.js';
-import { auth, startFakeServer } from './support/fake-server.js';
-import type { FakeServer, FakeSession } from './support/fake-server.js';
+import { AuthenticationMode } from '../../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../../src/transport/node/builder.js';
+import type { SslMode } from '../../src/conninfo/values.js';
+import { ConnectionError, ErrorCode, TlsError } from '../../src/errors.js';
+import type { ErrorCode as Code } from '../../src/errors.js';
+import { Bytes } from '../fixtures/bytes.js';
+import { expectFailure, sleep, trackUnhandled, within } from '../support/fake-assert.js';
+import type { ErrorClass } from '../support/fake-assert.js';
+import { fakeCertificates } from '../support/fake-certs.js';
+import type { FakeCertificates } from '../support/fake-certs.js';
+import { serveScram } from '../support/fake-scram.js';
+import { auth, startFakeServer } from '../support/fake-server.js';
+import type { FakeServer, FakeSession } from '../support/fake-server.js';
 
 trackUnhandled();
 

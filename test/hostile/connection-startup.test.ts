@@ -16,11 +16,11 @@ import {
   ProtocolVersion,
   ServerError,
   TlsError,
-} from '../src/index.js';
-import type { PgStreamError } from '../src/index.js';
-import { B, fakeServer, happyStartup, PACKET } from './support/connection-fake.js';
-import { Bytes } from './fixtures/bytes.js';
-import type { FakeServer, Peer } from './support/connection-fake.js';
+} from '../../src/index.js';
+import type { PgStreamError } from '../../src/index.js';
+import { B, fakeServer, happyStartup, PACKET } from '../support/connection-fake.js';
+import { Bytes } from '../fixtures/bytes.js';
+import type { FakeServer, Peer } from '../support/connection-fake.js';
 
 let server: FakeServer | null = null;
 afterEach(async () => {

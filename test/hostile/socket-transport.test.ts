@@ -7,12 +7,12 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendReader } from '../src/protocol/backend-reader.js';
-import { NodeSocketTransport } from '../src/transport/node/socket-transport.js';
-import { whenConnected } from '../src/transport/node/socket-guard.js';
-import { ConnectionError, ErrorCode } from '../src/errors.js';
-import type { BackendMessage } from '../src/protocol/messages.js';
-import { Bytes, concat } from './fixtures/bytes.js';
+import { BackendReader } from '../../src/protocol/backend-reader.js';
+import { NodeSocketTransport } from '../../src/transport/node/socket-transport.js';
+import { whenConnected } from '../../src/transport/node/socket-guard.js';
+import { ConnectionError, ErrorCode } from '../../src/errors.js';
+import type { BackendMessage } from '../../src/protocol/messages.js';
+import { Bytes, concat } from '../fixtures/bytes.js';
 
 type Feed = (socket: net.Socket) => void | Promise<void>;
 

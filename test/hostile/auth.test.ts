@@ -6,18 +6,18 @@
  * must refuse BEFORE anything secret is sent; cleartext passwords never cross plaintext by default.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode } from '../src/auth/authentication-mode.js';
-import { ConnectionBuilder } from '../src/transport/node/builder.js';
-import type { ChannelBinding, SslMode } from '../src/conninfo/values.js';
-import { AuthError, ErrorCode, ServerError } from '../src/errors.js';
-import { expectFailure, expectNoSecrets, trackUnhandled, within } from './support/fake-assert.js';
-import { fakeCertificates } from './support/fake-certs.js';
-import type { FakeCertificates } from './support/fake-certs.js';
-import { selectOneAndClose } from './support/fake-client.js';
-import { serveScram } from './support/fake-scram.js';
-import type { ScramServerOptions, ScramTranscript } from './support/fake-scram.js';
-import { auth, startFakeServer } from './support/fake-server.js';
-import type { FakeServer, FakeSession } from './support/fake-server.js';
+import { AuthenticationMode } from '../../src/auth/authentication-mode.js';
+import { ConnectionBuilder } from '../../src/transport/node/builder.js';
+import type { ChannelBinding, SslMode } from '../../src/conninfo/values.js';
+import { AuthError, ErrorCode, ServerError } from '../../src/errors.js';
+import { expectFailure, expectNoSecrets, trackUnhandled, within } from '../support/fake-assert.js';
+import { fakeCertificates } from '../support/fake-certs.js';
+import type { FakeCertificates } from '../support/fake-certs.js';
+import { selectOneAndClose } from '../support/fake-client.js';
+import { serveScram } from '../support/fake-scram.js';
+import type { ScramServerOptions, ScramTranscript } from '../support/fake-scram.js';
+import { auth, startFakeServer } from '../support/fake-server.js';
+import type { FakeServer, FakeSession } from '../support/fake-server.js';
 
 trackUnhandled();
 
