@@ -1,15 +1,15 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findServer } from './support/embedded/binaries.js';
-import type { PgBinaries } from './support/embedded/binaries.js';
-import { startCluster } from './support/embedded/cluster.js';
-import { sessionDir } from './support/embedded/host.js';
-import { TEST_ROLES } from './support/embedded/roles.js';
-import { loadCachedTemplate, storeCachedTemplate } from './support/embedded/template-cache.js';
-import { adoptTemplate, buildTemplate, templateRecipe } from './support/embedded/template.js';
-import type { Template } from './support/embedded/template.js';
-import { sslAnswer } from './support/probe.js';
+import { findServer } from '../support/embedded/binaries.js';
+import type { PgBinaries } from '../support/embedded/binaries.js';
+import { startCluster } from '../support/embedded/cluster.js';
+import { sessionDir } from '../support/embedded/host.js';
+import { TEST_ROLES } from '../support/embedded/roles.js';
+import { loadCachedTemplate, storeCachedTemplate } from '../support/embedded/template-cache.js';
+import { adoptTemplate, buildTemplate, templateRecipe } from '../support/embedded/template.js';
+import type { Template } from '../support/embedded/template.js';
+import { sslAnswer } from '../support/probe.js';
 
 describe('template data directories', () => {
   let bins: PgBinaries;

@@ -12,10 +12,10 @@ import net from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cluster } from './support/embedded/cluster.js';
-import { startPrivateCluster } from './support/facts.js';
+import type { Cluster } from '../support/embedded/cluster.js';
+import { startPrivateCluster } from '../support/facts.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 const PORT = 5432;
 
 /** The quick-start block: README.md's "Quick start" section, else PRODUCT.md's. */

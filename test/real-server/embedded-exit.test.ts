@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
-import { findServer } from './support/embedded/binaries.js';
-import { adoptTemplate, templateFor } from './support/embedded/template.js';
-import type { Template } from './support/embedded/template.js';
-import { alive, waitFor } from './support/probe.js';
+import { findServer } from '../support/embedded/binaries.js';
+import { adoptTemplate, templateFor } from '../support/embedded/template.js';
+import type { Template } from '../support/embedded/template.js';
+import { alive, waitFor } from '../support/probe.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 interface ChildFacts {
   pid: number;

@@ -5,13 +5,13 @@
  * strings (URI over TCP with SCRAM, key=value over the Unix socket), so conninfo is exercised too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../src/transport/node/connect.js';
-import type { Connection } from '../src/session/connection.js';
-import type { ClusterFacts } from './support/embedded/cluster.js';
-import { FormatCode, TargetKind, TransactionStatus } from '../src/protocol/codes.js';
-import type { FrontendMessage } from '../src/protocol/messages.js';
-import { Outcome, RequestKind, SessionState, type TrackedMessage } from '../src/protocol/session-state.js';
-import { stopServers, testServer } from './support/connection-helpers.js';
+import { connect } from '../../src/transport/node/connect.js';
+import type { Connection } from '../../src/session/connection.js';
+import type { ClusterFacts } from '../support/embedded/cluster.js';
+import { FormatCode, TargetKind, TransactionStatus } from '../../src/protocol/codes.js';
+import type { FrontendMessage } from '../../src/protocol/messages.js';
+import { Outcome, RequestKind, SessionState, type TrackedMessage } from '../../src/protocol/session-state.js';
+import { stopServers, testServer } from '../support/connection-helpers.js';
 
 const K = RequestKind;
 const { ASYNC, PARTIAL, COMPLETE, FAILED, READY } = Outcome;

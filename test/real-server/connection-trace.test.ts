@@ -4,9 +4,9 @@
  */
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode, ConnectionBuilder, Tracer, connect } from '../src/index.js';
-import type { Connection } from '../src/index.js';
-import { stopServers, testServer } from './support/connection-helpers.js';
+import { AuthenticationMode, ConnectionBuilder, Tracer, connect } from '../../src/index.js';
+import type { Connection } from '../../src/index.js';
+import { stopServers, testServer } from '../support/connection-helpers.js';
 
 afterAll(stopServers);
 

@@ -4,8 +4,8 @@
  */
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuthenticationMode, ConnectionBuilder, MessageCode } from '../src/index.js';
-import { stopServers, testServer } from './support/connection-helpers.js';
+import { AuthenticationMode, ConnectionBuilder, MessageCode } from '../../src/index.js';
+import { stopServers, testServer } from '../support/connection-helpers.js';
 
 afterAll(stopServers);
 

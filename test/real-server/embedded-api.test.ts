@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { availableServers } from './support/embedded/binaries.js';
-import { startEmbeddedPostgres, TEST_ROLES } from './support/embedded/index.js';
-import type { EmbeddedPostgres } from './support/embedded/index.js';
-import { alive } from './support/probe.js';
+import { availableServers } from '../support/embedded/binaries.js';
+import { startEmbeddedPostgres, TEST_ROLES } from '../support/embedded/index.js';
+import type { EmbeddedPostgres } from '../support/embedded/index.js';
+import { alive } from '../support/probe.js';
 
 // postgres.js is used here only as an independent client to check what this harness set up.
 function client(db: EmbeddedPostgres, password = db.password): postgres.Sql {

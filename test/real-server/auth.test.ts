@@ -12,8 +12,8 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { dirname } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseSaslMechanism, type ChannelBinding, type ChannelBindingMode } from '../src/auth/channel-binding.js';
-import { md5Password } from '../src/auth/md5.js';
+import { chooseSaslMechanism, type ChannelBinding, type ChannelBindingMode } from '../../src/auth/channel-binding.js';
+import { md5Password } from '../../src/auth/md5.js';
 import {
   DEFAULT_AUTH_POLICY,
   checkAuthRequest,
@@ -21,13 +21,13 @@ import {
   parseRequireAuth,
   type AuthMethod,
   type AuthPolicy,
-} from '../src/auth/policy.js';
-import { ScramClient } from '../src/auth/scram.js';
-import { writeServerCertFiles } from './support/embedded/certs.js';
-import { AuthError } from '../src/errors.js';
-import { Bytes } from './fixtures/bytes.js';
-import { startPrivateCluster, TEST_ROLES, type Cluster } from './support/facts.js';
-import { SSL_REQUEST } from './support/probe.js';
+} from '../../src/auth/policy.js';
+import { ScramClient } from '../../src/auth/scram.js';
+import { writeServerCertFiles } from '../support/embedded/certs.js';
+import { AuthError } from '../../src/errors.js';
+import { Bytes } from '../fixtures/bytes.js';
+import { startPrivateCluster, TEST_ROLES, type Cluster } from '../support/facts.js';
+import { SSL_REQUEST } from '../support/probe.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

@@ -14,9 +14,9 @@ import {
   MessageCode,
   int4,
   oid,
-} from '../src/index.js';
-import type { BackendMessage, Connection } from '../src/index.js';
-import { connectAs, pgServers } from './support/facts.js';
+} from '../../src/index.js';
+import type { BackendMessage, Connection } from '../../src/index.js';
+import { connectAs, pgServers } from '../support/facts.js';
 
 /** Every message until ReadyForQuery, with DataRows as text. */
 async function exchange(conn: Connection): Promise<{ types: string[]; rows: (string | null)[][]; msgs: BackendMessage[] }> {

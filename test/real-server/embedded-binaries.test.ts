@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, 
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { availableServers, findServer, inspectBinDir, repairSymlinks } from './support/embedded/binaries.js';
+import { availableServers, findServer, inspectBinDir, repairSymlinks } from '../support/embedded/binaries.js';
 
 const require = createRequire(import.meta.url);
 

@@ -18,9 +18,9 @@ import {
   connect,
   int4,
   oid,
-} from '../src/index.js';
-import type { BackendMessage, Connection, PgStreamError } from '../src/index.js';
-import { stopServers, testServer } from './support/connection-helpers.js';
+} from '../../src/index.js';
+import type { BackendMessage, Connection, PgStreamError } from '../../src/index.js';
+import { stopServers, testServer } from '../support/connection-helpers.js';
 
 afterAll(stopServers);
 

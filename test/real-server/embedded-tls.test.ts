@@ -3,12 +3,12 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { availableServers } from './support/embedded/binaries.js';
-import { generateTestCertificates, SERVER_NAMES } from './support/embedded/certs.js';
-import type { Cluster } from './support/embedded/cluster.js';
-import { Bytes } from './fixtures/bytes.js';
-import { startPrivateCluster } from './support/facts.js';
-import { SSL_REQUEST } from './support/probe.js';
+import { availableServers } from '../support/embedded/binaries.js';
+import { generateTestCertificates, SERVER_NAMES } from '../support/embedded/certs.js';
+import type { Cluster } from '../support/embedded/cluster.js';
+import { Bytes } from '../fixtures/bytes.js';
+import { startPrivateCluster } from '../support/facts.js';
+import { SSL_REQUEST } from '../support/probe.js';
 
 /** Direct TLS (PostgreSQL 17+): TLS from the first byte, ALPN "postgresql". */
 function directTls(c: Cluster, extra: ConnectionOptions): Promise<TLSSocket> {

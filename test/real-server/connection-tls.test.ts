@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCluster } from './support/embedded/cluster.js';
-import type { Cluster, ClusterFacts } from './support/embedded/cluster.js';
-import { testCertificates } from './support/embedded/certs.js';
-import { AuthenticationMode, ConnectionBuilder, ErrorCode, TlsError, connect } from '../src/index.js';
-import type { Connection, PgStreamError } from '../src/index.js';
-import { stopServers, testServer } from './support/connection-helpers.js';
+import { startCluster } from '../support/embedded/cluster.js';
+import type { Cluster, ClusterFacts } from '../support/embedded/cluster.js';
+import { testCertificates } from '../support/embedded/certs.js';
+import { AuthenticationMode, ConnectionBuilder, ErrorCode, TlsError, connect } from '../../src/index.js';
+import type { Connection, PgStreamError } from '../../src/index.js';
+import { stopServers, testServer } from '../support/connection-helpers.js';
 
 const dirs: string[] = [];
 const clusters: Cluster[] = [];

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { reachableByServer, serverUser } from './support/embedded/host.js';
+import { reachableByServer, serverUser } from '../support/embedded/host.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pg-stream-reach-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
-import { availableServers } from './support/embedded/binaries.js';
-import { connectAs, pgExpiredTls, pgNoTls, pgServer, pgServers, TEST_ROLES } from './support/facts.js';
-import { alive, sslAnswer } from './support/probe.js';
+import { availableServers } from '../support/embedded/binaries.js';
+import { connectAs, pgExpiredTls, pgNoTls, pgServer, pgServers, TEST_ROLES } from '../support/facts.js';
+import { alive, sslAnswer } from '../support/probe.js';
 
 // Needs test/support/servers.ts as a globalSetup of the vitest config.
 describe('servers provided by the global setup', () => {
