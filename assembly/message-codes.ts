@@ -1,6 +1,6 @@
 /**
  * Backend message type bytes and length bounds, the WebAssembly side's only byte literals (the JS
- * side's are in src/protocol/codes.ts; test/wasm-framing.test.ts checks that both accept the same
+ * side's are in src/protocol/codes.ts; test/unit/wasm-framing.test.ts checks that both accept the same
  * set of types). Reference: https://www.postgresql.org/docs/current/protocol-message-formats.html
  */
 

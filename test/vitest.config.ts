@@ -1,14 +1,47 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
 
-/** Test configuration: tests import the TypeScript sources directly; `npm test` builds first. */
+/** The repository root: tests import the TypeScript sources directly; `npm test` builds first. */
+const root = new URL('..', import.meta.url).pathname;
+
+/** The kinds of test, one vitest project each, named after the folder under test/ that holds them (test/README.md). */
+const KINDS = ['unit', 'property', 'hostile', 'real-server'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The project running every `*.test.ts` under test/<kind>/. */
+function project(kind: Kind, globalSetup: string[] = []): TestProjectInlineConfiguration {
+  return {
+    test: {
+      name: kind,
+      root,
+      include: [`test/${kind}/**/*.test.ts`],
+      globalSetup,
+      testTimeout: 30_000,
+      hookTimeout: 120_000,
+      pool: 'forks',
+    },
+  };
+}
+
+// A test file in no project's folder would silently never run: refuse to start instead.
+const stray = readdirSync(new URL('.', import.meta.url), { recursive: true, encoding: 'utf8' }).filter(
+  (f) => f.endsWith('.test.ts') && !KINDS.some((k) => f.startsWith(`${k}/`)),
+);
+if (stray.length > 0) {
+  throw new Error(`test/vitest.config.ts: no project runs ${stray.map((f) => `test/${f}`).join(', ')} (move it under test/{${KINDS.join(',')}}/ or add a project)`);
+}
+
 export default defineConfig({
   test: {
-    root: new URL('..', import.meta.url).pathname,
-    include: ['test/**/*.test.ts'],
-    // Real PostgreSQL clusters (18, 16, 13, and Debian's 15 when present), started once per run.
-    globalSetup: ['test/support/servers.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
+    root,
+    projects: [
+      project('unit'),
+      project('property'),
+      project('hostile'),
+      // Real PostgreSQL clusters (18, 16, 13, and Debian's 15 when present), started once per run,
+      // and only when this project has files to run (`--project unit` starts none).
+      project('real-server', ['test/support/servers.ts']),
+    ],
   },
 });

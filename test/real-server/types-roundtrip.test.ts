@@ -20,8 +20,8 @@ import { Inet } from '../../src/types/codecs/network/network.js';
 import { Time, TimeTz } from '../../src/types/codecs/temporal/time.js';
 import { oid } from '../../src/types/oids.js';
 import { TypeRegistry } from '../../src/types/registry.js';
-import { stopServers, testServer } from '../connection-helpers.js';
-import { expectCode } from '../unit/types-helpers.js';
+import { stopServers, testServer } from '../support/connection-helpers.js';
+import { expectCode } from '../support/types-helpers.js';
 
 afterAll(stopServers);
 

@@ -1,5 +1,5 @@
 /**
- * Child process for test/embedded-exit.test.ts: starts a cluster (from the template passed as JSON
+ * Child process for test/real-server/embedded-exit.test.ts: starts a cluster (from the template passed as JSON
  * in argv[3], if any), prints its facts as one JSON line, then ends the way argv[2] names:
  * `exit` (process.exit), `signal` (waits to be killed), `natural` (the event loop empties),
  * `throw` (an uncaught exception).

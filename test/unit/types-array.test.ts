@@ -15,7 +15,7 @@ import { numericCodec } from '../../src/types/codecs/numeric.js';
 import { textCodec } from '../../src/types/codecs/text.js';
 import { timestamptzCodec } from '../../src/types/codecs/temporal/timestamp.js';
 import { Bytes, hex } from '../fixtures/bytes.js';
-import { decodeBin, encodeBin, expectCode, onlyTyped } from './types-helpers.js';
+import { decodeBin, encodeBin, expectCode, onlyTyped } from '../support/types-helpers.js';
 
 const INVALID = ErrorCode.INVALID_VALUE;
 const ARG = ErrorCode.INVALID_ARGUMENT;

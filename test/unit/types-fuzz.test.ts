@@ -12,7 +12,7 @@ import { TypeRegistry } from '../../src/types/registry.js';
 import { Interval } from '../../src/types/codecs/temporal/interval.js';
 import { Inet } from '../../src/types/codecs/network/network.js';
 import { Time, TimeTz } from '../../src/types/codecs/temporal/time.js';
-import { encodeBin, onlyTyped } from './types-helpers.js';
+import { encodeBin, onlyTyped } from '../support/types-helpers.js';
 
 const CODES = [ErrorCode.INVALID_VALUE, ErrorCode.VALUE_OUT_OF_RANGE];
 

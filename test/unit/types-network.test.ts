@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { Inet, cidrCodec, inetCodec } from '../../src/types/codecs/network/network.js';
 import { hex } from '../fixtures/bytes.js';
-import { decodeBin, encodeBin, expectCode } from './types-helpers.js';
+import { decodeBin, encodeBin, expectCode } from '../support/types-helpers.js';
 
 const INVALID = ErrorCode.INVALID_VALUE;
 const ARG = ErrorCode.INVALID_ARGUMENT;

@@ -10,7 +10,7 @@ import { boolCodec } from '../../src/types/codecs/bool.js';
 import { float4Codec, float8Codec } from '../../src/types/codecs/floats.js';
 import { int2Codec, int4Codec, int8Codec, oidCodec } from '../../src/types/codecs/integers.js';
 import { hex } from '../fixtures/bytes.js';
-import { decodeBin, encodeBin, expectCode, onlyTyped } from './types-helpers.js';
+import { decodeBin, encodeBin, expectCode, onlyTyped } from '../support/types-helpers.js';
 
 const int8Big = int8Codec('bigint');
 const int8Num = int8Codec('number');

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { numericCodec } from '../../src/types/codecs/numeric.js';
 import { Bytes, hex } from '../fixtures/bytes.js';
-import { decodeBin, encodeBin, expectCode, onlyTyped } from './types-helpers.js';
+import { decodeBin, encodeBin, expectCode, onlyTyped } from '../support/types-helpers.js';
 
 const INVALID = ErrorCode.INVALID_VALUE;
 

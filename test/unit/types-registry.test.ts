@@ -33,7 +33,7 @@ import { encodeParamText } from '../../src/types/param-text.js';
 import { TypeRegistry } from '../../src/types/registry.js';
 import type { BinaryValueDecoder, TextValueDecoder, TypeCodec } from '../../src/types/type-codec.js';
 import { Bytes, hex } from '../fixtures/bytes.js';
-import { expectCode } from './types-helpers.js';
+import { expectCode } from '../support/types-helpers.js';
 
 const ARG = ErrorCode.INVALID_ARGUMENT;
 

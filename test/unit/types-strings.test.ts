@@ -11,7 +11,7 @@ import { jsonCodec, jsonbCodec } from '../../src/types/codecs/json.js';
 import { bpcharCodec, charCodec, nameCodec, textCodec, varcharCodec } from '../../src/types/codecs/text.js';
 import { uuidCodec } from '../../src/types/codecs/uuid.js';
 import { hex } from '../fixtures/bytes.js';
-import { decodeBin, encodeBin, expectCode } from './types-helpers.js';
+import { decodeBin, encodeBin, expectCode } from '../support/types-helpers.js';
 
 const INVALID = ErrorCode.INVALID_VALUE;
 const ARG = ErrorCode.INVALID_ARGUMENT;

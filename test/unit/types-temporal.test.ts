@@ -13,7 +13,7 @@ import { Interval, intervalCodec } from '../../src/types/codecs/temporal/interva
 import { Time, TimeTz, timeCodec, timetzCodec } from '../../src/types/codecs/temporal/time.js';
 import { timestampWithoutZoneCodec, timestamptzCodec } from '../../src/types/codecs/temporal/timestamp.js';
 import { Bytes, hex } from '../fixtures/bytes.js';
-import { decodeBin, encodeBin, expectCode } from './types-helpers.js';
+import { decodeBin, encodeBin, expectCode } from '../support/types-helpers.js';
 
 const INVALID = ErrorCode.INVALID_VALUE;
 const RANGE = ErrorCode.VALUE_OUT_OF_RANGE;
