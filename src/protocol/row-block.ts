@@ -33,6 +33,16 @@ export class RowBlock {
     private readonly view: WasmDataRow,
   ) {}
 
+  /** Message-table index of the first row (for decoders that read the tables themselves). */
+  get firstMessage(): number {
+    return this.first;
+  }
+
+  /** The WASM core whose message and field tables hold the block. */
+  get wasm(): WasmCore {
+    return this.core;
+  }
+
   /** Points the block at `rows` DataRows from message-table entry `first` (the reader calls this). */
   point(first: number, rows: number): this {
     this.first = first;

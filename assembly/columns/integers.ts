@@ -1,17 +1,19 @@
 /**
- * Typed column decoding: one column of a run of framed DataRows parsed into the COLUMN region
- * (an i32, i64 or f64 per row, packed) with NULL flags in COLUMN_NULLS, so JS gets a column of numbers with
- * one call instead of one string per field. Text format: PostgreSQL's integer output (an optional
- * `-` and decimal digits). Binary format: a 2-, 4- or 8-byte big-endian integer.
+ * Integer columns: int2, int4, int8 into Arrow Int16/Int32/Int64 values, and the older
+ * `decodeIntColumn` (COLUMN / COLUMN_NULLS, one byte per NULL flag) that RowBlock uses.
+ * Text format: PostgreSQL's integer output (an optional `-` and decimal digits, int2out/int4out/
+ * int8out). Binary format: a big-endian integer of exactly the type's width (int2send…).
  * Never traps: a bad field is a status, with the row in RESULT_DETAIL.
  */
 import {
-  COLUMN, COLUMN_NULLS, FIELDS, INPUT, INPUT_SIZE, MAX_MESSAGES, MESSAGES, MESSAGE_WORDS, RESULT, RESULT_DETAIL, RESULT_NULLS,
-} from './layout';
+  COLUMN, COLUMN_NULLS, FIELDS, INPUT, INPUT_SIZE, MAX_MESSAGES, MESSAGES, MESSAGE_WORDS, OUT_VALUES, RESULT, RESULT_DETAIL, RESULT_NULLS,
+} from '../layout';
 import {
-  STATUS_BAD_ARGUMENT, STATUS_NOT_AN_INTEGER, STATUS_NO_SUCH_COLUMN, STATUS_OUT_OF_RANGE,
-} from './status';
-import { DATA_ROW, NULL_LENGTH } from './message-codes';
+  STATUS_BAD_ARGUMENT, STATUS_BAD_LENGTH, STATUS_BAD_TEXT, STATUS_NOT_AN_INTEGER, STATUS_NO_SUCH_COLUMN, STATUS_OUT_OF_RANGE,
+} from '../status';
+import { DATA_ROW, NULL_LENGTH } from '../message-codes';
+import { gatheredNulls } from './gather';
+import { failAt, fieldAt, finish, lengthAt } from './output';
 
 /** ASCII '-' and '0'. */
 const MINUS: u32 = 0x2d;
@@ -34,7 +36,8 @@ const SIMD_DIGITS: i32 = 16;
 /**
  * The value of the `n` (1..16) ASCII digits at `p`, without branching on the digits: subtract '0',
  * check every lane, right-align with a swizzle, then combine pairs, quads and the four quads.
- * Reads 16 bytes (the layout leaves slack after the input region). Sets parseStatus on a non-digit.
+ * Reads 16 bytes (the layout leaves slack after the input and carry regions). Sets parseStatus on a
+ * non-digit.
  */
 @inline function parseDigits16(p: usize, n: i32): i64 {
   const digits = i8x16.sub(v128.load(p), i8x16.splat(<i8>ZERO));
@@ -52,7 +55,7 @@ const SIMD_DIGITS: i32 = 16;
 }
 
 /** Parses PostgreSQL's text output of an integer; sets parseStatus on failure. */
-function parseText(p: usize, n: i32): i64 {
+export function parseIntText(p: usize, n: i32): i64 {
   parseStatus = 0;
   let i = 0;
   let negative = false;
@@ -96,7 +99,7 @@ function parseBinary(p: usize, n: i32): i64 {
   return 0;
 }
 
-/** Fails column decoding at row `row` with `status`. */
+/** Fails `decodeIntColumn` at row `row` with `status`. */
 function fail(status: i32, row: i32): i32 {
   store<i32>(RESULT + (RESULT_DETAIL << 2), row);
   return status;
@@ -106,6 +109,7 @@ function fail(status: i32, row: i32): i32 {
  * Decodes column `col` of the DataRows at message-table entries [first, first + rows) into
  * COLUMN / COLUMN_NULLS. `kind`: 0 = i32, 1 = i64, 2 = f64 holding an exact integer (|v| < 2^53).
  * 0 (with the NULL count in RESULT_NULLS), or a status with the offending row in RESULT_DETAIL.
+ * Any of the three binary widths is accepted whatever `kind` asks for (RowBlock's contract).
  */
 export function decodeIntColumn(first: i32, rows: i32, col: i32, binary: bool, kind: i32): i32 {
   if (first < 0 || rows < 0 || rows > MAX_MESSAGES - first || col < 0 || kind < 0 || kind > 2) {
@@ -129,7 +133,7 @@ export function decodeIntColumn(first: i32, rows: i32, col: i32, binary: bool, k
       nulls++;
     } else {
       if (<u32>(offset - INPUT) > <u32>INPUT_SIZE || <u32>length > <u32>(INPUT + INPUT_SIZE - offset)) return fail(STATUS_BAD_ARGUMENT, r);
-      value = binary ? parseBinary(offset, length) : parseText(offset, length);
+      value = binary ? parseBinary(offset, length) : parseIntText(offset, length);
       if (parseStatus != 0) return fail(parseStatus, r);
     }
     const out = <usize>COLUMN + (<usize>r << (kind == 0 ? 2 : 3));
@@ -147,4 +151,31 @@ export function decodeIntColumn(first: i32, rows: i32, col: i32, binary: bool, k
   }
   store<i32>(RESULT + (RESULT_NULLS << 2), nulls);
   return 0;
+}
+
+/**
+ * Arrow Int16/Int32/Int64 values (T = i16, i32, i64) of the `rows` gathered fields into OUT_VALUES;
+ * NULLs are 0. Binary fields must be exactly sizeof<T>() bytes; text must fit T.
+ */
+export function decodeIntegers<T>(rows: i32, binary: bool): i32 {
+  const width = <i32>sizeof<T>();
+  let out: usize = OUT_VALUES;
+  for (let r = 0; r < rows; r++, out += width) {
+    const length = lengthAt(r);
+    if (length == NULL_LENGTH) {
+      store<T>(out, 0);
+      continue;
+    }
+    const p = fieldAt(r);
+    if (binary) {
+      if (length != width) return failAt(STATUS_BAD_LENGTH, r);
+      store<T>(out, bswap<T>(load<T>(p)));
+      continue;
+    }
+    const value = parseIntText(p, length);
+    if (parseStatus != 0) return failAt(parseStatus == STATUS_OUT_OF_RANGE ? STATUS_OUT_OF_RANGE : STATUS_BAD_TEXT, r);
+    if (value != <i64><T>value) return failAt(STATUS_OUT_OF_RANGE, r);
+    store<T>(out, <T>value);
+  }
+  return finish(rows, gatheredNulls, 0);
 }

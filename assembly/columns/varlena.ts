@@ -1,0 +1,90 @@
+/**
+ * Variable-width columns into Arrow's Utf8/Binary layout: per row an int32 end offset in OUT_VALUES
+ * (offset `base` + the bytes written so far: the caller's data length, so its offsets buffer takes
+ * the region as it is), the bytes in OUT_DATA. A NULL repeats the previous offset.
+ * Kinds: text-like (text, varchar, bpchar, name, json, any text-format value), jsonb (binary: the
+ * version byte, jsonb_send's 1, is removed), bytea (binary as is; text: hex or escape decoded) and
+ * numeric (binary converted to numeric_out's text; text checked and copied). Utf8 output goes
+ * through utf8.ts. When OUT_DATA cannot take a row's bytes the call stops before that row
+ * (STATUS_OUTPUT_FULL) and the caller continues from there.
+ */
+import { OUT_DATA, OUT_DATA_SIZE, OUT_VALUES } from '../layout';
+import { STATUS_BAD_ARGUMENT, STATUS_BAD_LENGTH, STATUS_BAD_TEXT, STATUS_BAD_VALUE } from '../status';
+import { NULL_LENGTH } from '../message-codes';
+import { highBits } from '../ascii';
+import { KIND_BYTEA, KIND_JSONB, KIND_NUMERIC } from './kinds';
+import { failAt, fieldAt, finish, lengthAt, outputFull } from './output';
+import { repairUtf8, utf8Valid } from './utf8';
+import { decodeByteaText } from './bytea-text';
+import { isNumericText, numericTextBound, writeNumericText } from './numeric';
+
+/** jsonb_send's format version byte. */
+const JSONB_VERSION: u32 = 1;
+/** Largest `base`: offsets must stay int32 after a full OUT_DATA. */
+const MAX_BASE: i32 = i32.MAX_VALUE - OUT_DATA_SIZE;
+
+/**
+ * Writes the `n` bytes at `p` as valid UTF-8 at `out` if they fit in `room`; returns the bytes
+ * written, or -1 when they do not fit.
+ */
+function putUtf8(p: usize, n: i32, out: usize, room: i32): i32 {
+  if (n == 0) return 0;
+  if (highBits(p, n) == 0) {
+    if (n > room) return -1;
+    memory.copy(out, p, n);
+    return n;
+  }
+  const size = repairUtf8(p, n, out, false);
+  if (size > room) return -1;
+  if (utf8Valid) memory.copy(out, p, n);
+  else repairUtf8(p, n, out, true);
+  return size;
+}
+
+/** Offsets and data of the `rows` gathered fields as `kind`; see the module comment. */
+export function decodeVarlena(rows: i32, binary: bool, kind: i32, base: i32): i32 {
+  if (<u32>base > <u32>MAX_BASE) return failAt(STATUS_BAD_ARGUMENT, 0);
+  let data = 0;
+  let nulls = 0;
+  let offsets: usize = OUT_VALUES;
+  for (let r = 0; r < rows; r++, offsets += 4) {
+    let length = lengthAt(r);
+    if (length == NULL_LENGTH) {
+      nulls++;
+      store<i32>(offsets, base + data);
+      continue;
+    }
+    let p = fieldAt(r);
+    const out = <usize>OUT_DATA + <usize>data;
+    const room = OUT_DATA_SIZE - data;
+    let written = 0;
+    if (kind == KIND_BYTEA) {
+      if (length > room) return outputFull(r, nulls, data);
+      if (binary) {
+        memory.copy(out, p, length);
+        written = length;
+      } else {
+        written = decodeByteaText(p, length, out);
+        if (written < 0) return failAt(STATUS_BAD_TEXT, r);
+      }
+    } else if (kind == KIND_NUMERIC && binary) {
+      const bound = numericTextBound(p, length);
+      if (bound < 0) return failAt(length < 8 ? STATUS_BAD_LENGTH : STATUS_BAD_VALUE, r);
+      if (bound > room) return outputFull(r, nulls, data);
+      written = writeNumericText(p, out);
+    } else {
+      if (kind == KIND_NUMERIC && !isNumericText(p, length)) return failAt(STATUS_BAD_TEXT, r);
+      if (kind == KIND_JSONB && binary) {
+        if (length < 1) return failAt(STATUS_BAD_LENGTH, r);
+        if (<u32>load<u8>(p) != JSONB_VERSION) return failAt(STATUS_BAD_VALUE, r);
+        p++;
+        length--;
+      }
+      written = putUtf8(p, length, out, room);
+      if (written < 0) return outputFull(r, nulls, data);
+    }
+    data += written;
+    store<i32>(offsets, base + data);
+  }
+  return finish(rows, nulls, data);
+}
