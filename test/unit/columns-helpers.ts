@@ -105,41 +105,42 @@ export function readColumn(column: ColumnBuffers): unknown[] {
 /** Asserts Arrow's layout rules (Columnar.html) and this library's NULL conventions on a column. */
 export function checkLayout(column: ColumnBuffers): void {
   const { length, validity } = column;
-  const buffers = [validity, column.values, column.offsets, column.data].filter((b) => b !== null && b !== undefined);
-  for (const b of buffers) expect(b!.byteOffset % 8).toBe(0);
+  const problems: string[] = [];
+  const check = (ok: boolean, what: string): void => {
+    if (!ok && problems.length < 5) problems.push(what);
+  };
+  for (const b of [validity, column.values, column.offsets, column.data]) if (b !== null && b !== undefined) check(b.byteOffset % 8 === 0, 'a buffer is not 8-byte aligned');
   let nulls = 0;
   if (validity !== null) {
-    expect(validity.length).toBe(Math.ceil(length / 8));
+    check(validity.length === Math.ceil(length / 8), 'validity length');
     for (let i = 0; i < length; i++) if (!bit(validity, i)) nulls++;
-    for (let i = length; i < validity.length * 8; i++) expect(bit(validity, i)).toBe(false);
+    for (let i = length; i < validity.length * 8; i++) check(!bit(validity, i), `validity bit ${i} past the end is set`);
   }
-  expect(column.nullCount).toBe(nulls);
+  check(column.nullCount === nulls, `nullCount ${column.nullCount} but ${nulls} NULLs in the bitmap`);
   const isNull = (i: number): boolean => validity !== null && !bit(validity, i);
   if (column.offsets !== undefined) {
     const offsets = column.offsets;
-    expect(offsets.length).toBe(length + 1);
-    expect(offsets[0]).toBe(0);
+    check(offsets.length === length + 1 && offsets[0] === 0, 'offsets length or first offset');
     for (let i = 0; i < length; i++) {
-      expect(offsets[i + 1]!).toBeGreaterThanOrEqual(offsets[i]!);
-      if (isNull(i)) expect(offsets[i + 1]).toBe(offsets[i]);
+      check(offsets[i + 1]! >= offsets[i]!, `offset ${i + 1} goes back`);
+      if (isNull(i)) check(offsets[i + 1] === offsets[i], `NULL row ${i} has bytes`);
     }
-    expect(offsets[length]).toBe(column.data!.length);
-    return;
+    check(offsets[length] === column.data!.length, 'last offset is not the data length');
+  } else if (column.type.typeId === 'Bool') {
+    const bits = column.values as Uint8Array;
+    check(bits.length === Math.ceil(length / 8), 'bool bitmap length');
+    for (let i = 0; i < length; i++) if (isNull(i)) check(!bit(bits, i), `NULL row ${i} is true`);
+    for (let i = length; i < bits.length * 8; i++) check(!bit(bits, i), `bool bit ${i} past the end is set`);
+  } else {
+    const values = column.values as ArrayLike<number | bigint>;
+    const width = column.type.typeId === 'FixedSizeBinary' ? column.type.byteWidth : 1;
+    check(values.length === length * width, 'values length');
+    for (let i = 0; i < length; i++) {
+      if (!isNull(i)) continue;
+      for (let k = 0; k < width; k++) check(Number(values[i * width + k]) === 0, `NULL row ${i} is not zeroed`);
+    }
   }
-  const values = column.values!;
-  if (column.type.typeId === 'Bool') {
-    const bits = values as Uint8Array;
-    expect(bits.length).toBe(Math.ceil(length / 8));
-    for (let i = 0; i < length; i++) if (isNull(i)) expect(bit(bits, i)).toBe(false);
-    for (let i = length; i < bits.length * 8; i++) expect(bit(bits, i)).toBe(false);
-    return;
-  }
-  const width = column.type.typeId === 'FixedSizeBinary' ? column.type.byteWidth : 1;
-  expect(values.length).toBe(length * width);
-  for (let i = 0; i < length; i++) {
-    if (!isNull(i)) continue;
-    for (let k = 0; k < width; k++) expect(Number((values as ArrayLike<number | bigint>)[i * width + k])).toBe(0);
-  }
+  expect(problems).toEqual([]);
 }
 
 /** Big-endian bytes of a signed integer of `width` bytes. */
