@@ -219,7 +219,7 @@ describe('COPY BINARY in CopyData messages framed by the core', () => {
     const scan = (piece: Uint8Array): CopyStop[] => {
       core.bytes.set(piece, INPUT);
       const stops: CopyStop[] = [];
-      for (let start = INPUT; ;) {
+      for (let start: number = INPUT; ;) {
         const stop = scanner.scan(start, INPUT + piece.length);
         stops.push(stop);
         expect(decoder.decode(RowSource.TUPLES, 0, scanner.tuples, 0, ColumnKind.INT32, true, 0, 0)).toBe(true);
