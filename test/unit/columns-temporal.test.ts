@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, PgStreamError } from '../../src/errors.js';
 import { ColumnKind } from '../../src/wasm/layout.js';
+import { dateParts, timeText, timestampText } from '../fixtures/pg-text.js';
 import { BINARY, TEXT, beInt, decodeColumn, roundTrip } from './columns-helpers.js';
 
 const EPOCH_DAYS = 10957;
@@ -22,51 +23,6 @@ const MIN_TIMESTAMP = -211813488000000000n;
 const END_TIMESTAMP = 9223371331200000000n;
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
-
-/** The civil date (astronomical year) of `days` since 1970-01-01 (H. Hinnant's civil_from_days). */
-function civil(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
-/** EncodeDateOnly (ISO): `YYYY-MM-DD`, and ` BC` for astronomical years below 1. */
-function dateText(days: number): [string, boolean] {
-  const [y, m, d] = civil(days);
-  return [`${pad(y > 0 ? y : 1 - y, 4)}-${pad(m)}-${pad(d)}`, y <= 0];
-}
-
-/** EncodeTimeOnly's `HH:MM:SS` with the fraction's trailing zeros removed. */
-function timeText(us: bigint): string {
-  const s = us / 1_000_000n;
-  const frac = us % 1_000_000n;
-  const text = `${pad(Number(s / 3600n))}:${pad(Number((s / 60n) % 60n))}:${pad(Number(s % 60n))}`;
-  return frac === 0n ? text : `${text}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
-}
-
-/** EncodeTimezone: `+HH`, then `:MM` and `:SS` only when needed. */
-function zoneText(seconds: number): string {
-  const a = Math.abs(seconds);
-  let text = `${seconds < 0 ? '-' : '+'}${pad(Math.floor(a / 3600))}`;
-  if (a % 3600 !== 0) text += `:${pad(Math.floor(a / 60) % 60)}`;
-  if (a % 60 !== 0) text += `:${pad(a % 60)}`;
-  return text;
-}
-
-/** A timestamp (µs since 1970, local) as EncodeDateTime prints it, with an optional zone. */
-function timestampText(us: bigint, zone?: number): string {
-  const days = us >= 0n ? us / DAY_US : -((-us + DAY_US - 1n) / DAY_US);
-  const [date, bc] = dateText(Number(days));
-  return `${date} ${timeText(us - days * DAY_US)}${zone === undefined ? '' : zoneText(zone)}${bc ? ' BC' : ''}`;
-}
 
 function errorText(fn: () => unknown): string {
   try {
@@ -93,7 +49,7 @@ describe('date', () => {
     fc.assert(fc.property(fc.array(fc.option(dayArb, { freq: 5 }), { maxLength: 40 }), (days) => {
       const texts = days.map((d) => {
         if (d === null) return null;
-        const [text, bc] = dateText(d + EPOCH_DAYS);
+        const [text, bc] = dateParts(d + EPOCH_DAYS);
         return bc ? `${text} BC` : text;
       });
       expect(roundTrip(texts, ColumnKind.DATE, TEXT)).toEqual(days.map((d) => (d === null ? null : d + EPOCH_DAYS)));
