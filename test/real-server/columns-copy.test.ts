@@ -125,7 +125,7 @@ function printed(c: ColumnBuffers, i: number): string | number | null {
     case 'Utf8':
       return new TextDecoder('utf-8', { fatal: true }).decode(c.data!.subarray(c.offsets![i]!, c.offsets![i + 1]!));
   }
-  throw new Error(`unexpected type ${t.typeId}`);
+  throw new Error(`unexpected Arrow type ${JSON.stringify(t as unknown)}`);
 }
 
 /** The server's text parsed for comparison: floats as numbers (float4 rounded to single), the rest as text. */
