@@ -29,6 +29,7 @@ import {
   STATUS_NEED_MORE, STATUS_TABLE_FULL, STATUS_TRAILING_BYTES, STATUS_TUPLE_TOO_BIG,
 } from './status';
 import { COPY_DATA, DATA_ROW, NULL_LENGTH } from './message-codes';
+import { tablesChanged } from './columns/gather';
 
 /** The signature, `PGCOPY\n\377\r\n\0`. */
 const SIGNATURE: usize = memory.data<u8>([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);
@@ -347,6 +348,7 @@ function consume(p: usize, end: usize): i32 {
 
 /** Starts a scan: no tuples yet, fields from `fieldBase`, an unfinished carried tuple moved to the front. */
 function begin(fieldBase: i32): void {
+  tablesChanged();
   tuples = 0;
   fields = fieldBase;
   detail = 0;

@@ -4,10 +4,10 @@
  * (boolout's only outputs).
  */
 import { OUT_VALUES } from '../layout';
-import { STATUS_BAD_LENGTH, STATUS_BAD_TEXT } from '../status';
+import { STATUS_BAD_ARGUMENT, STATUS_BAD_LENGTH, STATUS_BAD_TEXT } from '../status';
 import { NULL_LENGTH } from '../message-codes';
-import { gatheredNulls } from './gather';
-import { failAt, fieldAt, finish, lengthAt } from './output';
+import { fieldAt, fieldBase, fieldStride, gatheredNulls } from './gather';
+import { failAt, finish } from './output';
 
 /** ASCII 't' and 'f': boolout's output. */
 const TRUE_CHAR: u32 = 0x74;
@@ -18,12 +18,16 @@ export function decodeBools(rows: i32, binary: bool, bitOffset: i32): i32 {
   let bits: u32 = 0;
   let used = bitOffset;
   let word: usize = OUT_VALUES;
-  for (let r = 0; r < rows; r++) {
-    const length = lengthAt(r);
+  let f = fieldBase;
+  const stride = fieldStride;
+  for (let r = 0; r < rows; r++, f += stride) {
+    const length = load<i32>(f, 4);
     let value: u32 = 0;
     if (length != NULL_LENGTH) {
       if (length != 1) return failAt(binary ? STATUS_BAD_LENGTH : STATUS_BAD_TEXT, r);
-      const b = <u32>load<u8>(fieldAt(r));
+      const p = fieldAt(f, length);
+      if (p == 0) return failAt(STATUS_BAD_ARGUMENT, r);
+      const b = <u32>load<u8>(p);
       if (binary) {
         value = <u32>(b != 0);
       } else if (b == TRUE_CHAR) {

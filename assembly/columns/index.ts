@@ -12,7 +12,7 @@
  * status with the row in RESULT_DETAIL. Never traps, never allocates.
  */
 import { STATUS_BAD_ARGUMENT } from '../status';
-import { gather } from './gather';
+import { locate } from './gather';
 import { failAt } from './output';
 import {
   KIND_BOOL, KIND_BYTEA, KIND_DATE, KIND_FLOAT32, KIND_FLOAT64, KIND_INT16, KIND_INT32, KIND_INT64, KIND_JSONB, KIND_NUMERIC,
@@ -31,7 +31,7 @@ import { decodeVarlena } from './varlena';
  */
 export function decodeColumn(source: i32, first: i32, rows: i32, col: i32, kind: i32, binary: i32, bitOffset: i32, base: i32): i32 {
   if (<u32>binary > 1) return failAt(STATUS_BAD_ARGUMENT, 0);
-  const status = gather(source, first, rows, col, bitOffset);
+  const status = locate(source, first, rows, col, bitOffset);
   if (status != 0) return status;
   const b = binary == 1;
   switch (kind) {

@@ -12,8 +12,8 @@ import {
   STATUS_BAD_ARGUMENT, STATUS_BAD_LENGTH, STATUS_BAD_TEXT, STATUS_NOT_AN_INTEGER, STATUS_NO_SUCH_COLUMN, STATUS_OUT_OF_RANGE,
 } from '../status';
 import { DATA_ROW, NULL_LENGTH } from '../message-codes';
-import { gatheredNulls } from './gather';
-import { failAt, fieldAt, finish, lengthAt } from './output';
+import { fieldAt, fieldBase, fieldStride, gatheredNulls } from './gather';
+import { failAt, finish } from './output';
 
 /** ASCII '-' and '0'. */
 const MINUS: u32 = 0x2d;
@@ -28,30 +28,45 @@ const MAX_SAFE_INTEGER: i64 = 0x1f_ffff_ffff_ffff;
 /** Status of the last parse (0 = fine). */
 let parseStatus: i32 = 0;
 
-/** Lane indices 0..15, to right-align digits with one swizzle. */
-const IOTA = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-/** Most digits the SIMD path takes (any 16-digit number fits an i64). */
+/** Most digits the word-at-a-time path takes (two words of eight). */
 const SIMD_DIGITS: i32 = 16;
+/** Digits in a 64-bit word of ASCII. */
+const WORD_DIGITS: i32 = 8;
+/** '0' in every byte; a byte that is a digit minus '0' stays below 10 (adding 0x76 keeps its top bit clear). */
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+const DIGIT_TEST: u64 = 0x7676_7676_7676_7676;
+const TOP_BITS: u64 = 0x8080_8080_8080_8080;
+/** Pair, quad and octet combining: each step multiplies the higher half by 10, 100, 10000. */
+const LOW_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+const LOW_PAIRS: u64 = 0x0000_ffff_0000_ffff;
+const LOW_QUADS: u64 = 0x0000_0000_ffff_ffff;
 
 /**
- * The value of the `n` (1..16) ASCII digits at `p`, without branching on the digits: subtract '0',
- * check every lane, right-align with a swizzle, then combine pairs, quads and the four quads.
- * Reads 16 bytes (the layout leaves slack after the input and carry regions). Sets parseStatus on a
- * non-digit.
+ * The value of the `n` (1..8) ASCII digits at `p`, a word at a time: subtract '0' from every byte,
+ * check the `n` bytes are digits, move them to the top of the word (the bytes below read as leading
+ * zeros), then combine neighbours into pairs, quads and the octet. Reads 8 bytes (the regions have
+ * slack after them). Sets parseStatus on a non-digit.
  */
-@inline function parseDigits16(p: usize, n: i32): i64 {
-  const digits = i8x16.sub(v128.load(p), i8x16.splat(<i8>ZERO));
-  if ((i8x16.bitmask(i8x16.gt_u(digits, i8x16.splat(9))) & ((1 << n) - 1)) != 0) {
+@inline function parseWord(p: usize, n: i32): u64 {
+  const digits = load<u64>(p) - ZEROS;
+  const keep: u64 = n == WORD_DIGITS ? <u64>-1 : (<u64>1 << (<u64>n << 3)) - 1;
+  if ((((digits + DIGIT_TEST) | digits) & TOP_BITS & keep) != 0) {
     parseStatus = STATUS_NOT_AN_INTEGER;
     return 0;
   }
-  // Lane j takes digit j - (16 - n); lanes before the first digit get an index >= 16, hence 0.
-  const aligned = i8x16.swizzle(digits, i8x16.add(IOTA, i8x16.splat(<i8>(n - SIMD_DIGITS))));
-  const pairs = i16x8.add(i16x8.mul(v128.and(aligned, i16x8.splat(0xff)), i16x8.splat(10)), i16x8.shr_u(aligned, 8));
-  const quads = i32x4.dot_i16x8_s(pairs, i32x4.splat(0x0001_0064)); // (100, 1) per pair of pairs
-  const high = i32x4.extract_lane(quads, 0) * 10000 + i32x4.extract_lane(quads, 1);
-  const low = i32x4.extract_lane(quads, 2) * 10000 + i32x4.extract_lane(quads, 3);
-  return <i64>high * 1_0000_0000 + <i64>low;
+  // Little-endian: the first digit is the lowest byte; shift the n digits up to the top bytes.
+  let v = (digits & keep) << (<u64>(WORD_DIGITS - n) << 3);
+  v = ((v & LOW_BYTES) * 10 + ((v >> 8) & LOW_BYTES));
+  v = ((v & LOW_PAIRS) * 100 + ((v >> 16) & LOW_PAIRS));
+  return (v & LOW_QUADS) * 10000 + (v >> 32);
+}
+
+/** The value of the `n` (1..16) ASCII digits at `p`; sets parseStatus on a non-digit. */
+@inline function parseDigits16(p: usize, n: i32): i64 {
+  if (n <= WORD_DIGITS) return <i64>parseWord(p, n);
+  const high = parseWord(p, n - WORD_DIGITS);
+  const low = parseWord(p + <usize>(n - WORD_DIGITS), WORD_DIGITS);
+  return <i64>(high * 1_0000_0000 + low);
 }
 
 /** Parses PostgreSQL's text output of an integer; sets parseStatus on failure. */
@@ -160,13 +175,16 @@ export function decodeIntColumn(first: i32, rows: i32, col: i32, binary: bool, k
 export function decodeIntegers<T>(rows: i32, binary: bool): i32 {
   const width = <i32>sizeof<T>();
   let out: usize = OUT_VALUES;
-  for (let r = 0; r < rows; r++, out += width) {
-    const length = lengthAt(r);
+  let f = fieldBase;
+  const stride = fieldStride;
+  for (let r = 0; r < rows; r++, out += width, f += stride) {
+    const length = load<i32>(f, 4);
     if (length == NULL_LENGTH) {
       store<T>(out, 0);
       continue;
     }
-    const p = fieldAt(r);
+    const p = fieldAt(f, length);
+    if (p == 0) return failAt(STATUS_BAD_ARGUMENT, r);
     if (binary) {
       if (length != width) return failAt(STATUS_BAD_LENGTH, r);
       store<T>(out, bswap<T>(load<T>(p)));

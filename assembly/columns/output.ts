@@ -1,19 +1,9 @@
 /**
- * What every column decoder shares: reading the gathered fields, and reporting through the RESULT
- * block (rows written, NULLs among them, data bytes, the failing row).
+ * What every column decoder shares: reporting through the RESULT block (rows written, NULLs among
+ * them, data bytes, the failing row).
  */
-import { GATHER, RESULT, RESULT_DATA, RESULT_DETAIL, RESULT_NULLS, RESULT_ROWS } from '../layout';
+import { RESULT, RESULT_DATA, RESULT_DETAIL, RESULT_NULLS, RESULT_ROWS } from '../layout';
 import { STATUS_OUTPUT_FULL } from '../status';
-
-/** Absolute offset of the field gathered for row `r`. */
-@inline export function fieldAt(r: i32): usize {
-  return <usize>load<i32>(<usize>GATHER + (<usize>r << 3));
-}
-
-/** Length of the field gathered for row `r` (-1 = NULL). */
-@inline export function lengthAt(r: i32): i32 {
-  return load<i32>(<usize>GATHER + (<usize>r << 3), 4);
-}
 
 @inline function result(slot: i32, value: i32): void {
   store<i32>(RESULT + (slot << 2), value);

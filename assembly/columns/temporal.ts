@@ -12,10 +12,10 @@
  * are STATUS_BAD_VALUE. Text is parsed by iso-datetime.ts (DateStyle ISO only).
  */
 import { OUT_VALUES } from '../layout';
-import { STATUS_BAD_LENGTH, STATUS_BAD_TEXT, STATUS_BAD_VALUE, STATUS_OUT_OF_RANGE } from '../status';
+import { STATUS_BAD_ARGUMENT, STATUS_BAD_LENGTH, STATUS_BAD_TEXT, STATUS_BAD_VALUE, STATUS_OUT_OF_RANGE } from '../status';
 import { NULL_LENGTH } from '../message-codes';
-import { gatheredNulls } from './gather';
-import { failAt, fieldAt, finish, lengthAt } from './output';
+import { fieldAt, fieldBase, fieldStride, gatheredNulls } from './gather';
+import { failAt, finish } from './output';
 import { atEnd, date, days, era, failed, isWord, start, take, time, USECS_PER_DAY, zone } from './iso-datetime';
 
 /** Days from 1970-01-01 to 2000-01-01. */
@@ -127,13 +127,16 @@ function parseTimestampText(p: usize, n: i32, tz: bool): i64 {
 /** Date32 values of the `rows` gathered fields into OUT_VALUES. */
 export function decodeDates(rows: i32, binary: bool): i32 {
   let out: usize = OUT_VALUES;
-  for (let r = 0; r < rows; r++, out += 4) {
-    const length = lengthAt(r);
+  let f = fieldBase;
+  const stride = fieldStride;
+  for (let r = 0; r < rows; r++, out += 4, f += stride) {
+    const length = load<i32>(f, 4);
     if (length == NULL_LENGTH) {
       store<i32>(out, 0);
       continue;
     }
-    const p = fieldAt(r);
+    const p = fieldAt(f, length);
+    if (p == 0) return failAt(STATUS_BAD_ARGUMENT, r);
     parseStatus = 0;
     let d: i32;
     if (binary) {
@@ -152,13 +155,16 @@ export function decodeDates(rows: i32, binary: bool): i32 {
 /** Timestamp[us] values (UTC for timestamptz, `tz`) of the `rows` gathered fields into OUT_VALUES. */
 export function decodeTimestamps(rows: i32, binary: bool, tz: bool): i32 {
   let out: usize = OUT_VALUES;
-  for (let r = 0; r < rows; r++, out += 8) {
-    const length = lengthAt(r);
+  let f = fieldBase;
+  const stride = fieldStride;
+  for (let r = 0; r < rows; r++, out += 8, f += stride) {
+    const length = load<i32>(f, 4);
     if (length == NULL_LENGTH) {
       store<i64>(out, 0);
       continue;
     }
-    const p = fieldAt(r);
+    const p = fieldAt(f, length);
+    if (p == 0) return failAt(STATUS_BAD_ARGUMENT, r);
     parseStatus = 0;
     let t: i64;
     if (binary) {
@@ -177,13 +183,16 @@ export function decodeTimestamps(rows: i32, binary: bool, tz: bool): i32 {
 /** Time64[us] values of the `rows` gathered fields into OUT_VALUES (0 through 24:00:00). */
 export function decodeTimes(rows: i32, binary: bool): i32 {
   let out: usize = OUT_VALUES;
-  for (let r = 0; r < rows; r++, out += 8) {
-    const length = lengthAt(r);
+  let f = fieldBase;
+  const stride = fieldStride;
+  for (let r = 0; r < rows; r++, out += 8, f += stride) {
+    const length = load<i32>(f, 4);
     if (length == NULL_LENGTH) {
       store<i64>(out, 0);
       continue;
     }
-    const p = fieldAt(r);
+    const p = fieldAt(f, length);
+    if (p == 0) return failAt(STATUS_BAD_ARGUMENT, r);
     let t: i64;
     if (binary) {
       if (length != USECS_SIZE) return failAt(STATUS_BAD_LENGTH, r);

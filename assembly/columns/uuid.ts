@@ -3,10 +3,10 @@
  * (uuid_send); text: uuid_out's canonical form, 8-4-4-4-12 hex digits (either case accepted).
  */
 import { OUT_VALUES } from '../layout';
-import { STATUS_BAD_LENGTH, STATUS_BAD_TEXT } from '../status';
+import { STATUS_BAD_ARGUMENT, STATUS_BAD_LENGTH, STATUS_BAD_TEXT } from '../status';
 import { NULL_LENGTH } from '../message-codes';
-import { gatheredNulls } from './gather';
-import { failAt, fieldAt, finish, lengthAt } from './output';
+import { fieldAt, fieldBase, fieldStride, gatheredNulls } from './gather';
+import { failAt, finish } from './output';
 
 /** Bytes of a uuid. */
 const UUID_SIZE: i32 = 16;
@@ -51,13 +51,16 @@ function parseUuidText(p: usize, out: usize): bool {
 /** uuid values of the `rows` gathered fields into OUT_VALUES, 16 bytes each. */
 export function decodeUuids(rows: i32, binary: bool): i32 {
   let out: usize = OUT_VALUES;
-  for (let r = 0; r < rows; r++, out += UUID_SIZE) {
-    const length = lengthAt(r);
+  let f = fieldBase;
+  const stride = fieldStride;
+  for (let r = 0; r < rows; r++, out += UUID_SIZE, f += stride) {
+    const length = load<i32>(f, 4);
     if (length == NULL_LENGTH) {
       v128.store(out, i64x2.splat(0));
       continue;
     }
-    const p = fieldAt(r);
+    const p = fieldAt(f, length);
+    if (p == 0) return failAt(STATUS_BAD_ARGUMENT, r);
     if (binary) {
       if (length != UUID_SIZE) return failAt(STATUS_BAD_LENGTH, r);
       v128.store(out, v128.load(p));

@@ -13,7 +13,8 @@ import { STATUS_BAD_ARGUMENT, STATUS_BAD_LENGTH, STATUS_BAD_TEXT, STATUS_BAD_VAL
 import { NULL_LENGTH } from '../message-codes';
 import { highBits } from '../ascii';
 import { KIND_BYTEA, KIND_JSONB, KIND_NUMERIC } from './kinds';
-import { failAt, fieldAt, finish, lengthAt, outputFull } from './output';
+import { fieldAt, fieldBase, fieldStride } from './gather';
+import { failAt, finish, outputFull } from './output';
 import { repairUtf8, utf8Valid } from './utf8';
 import { decodeByteaText } from './bytea-text';
 import { isNumericText, numericTextBound, writeNumericText } from './numeric';
@@ -23,20 +24,44 @@ const JSONB_VERSION: u32 = 1;
 /** Largest `base`: offsets must stay int32 after a full OUT_DATA. */
 const MAX_BASE: i32 = i32.MAX_VALUE - OUT_DATA_SIZE;
 
+/** Fields up to this many bytes are copied 16 bytes at a time (a memory.copy costs a call). */
+const SMALL_COPY: i32 = 64;
+
+/**
+ * Copies `n` bytes from `p` to `out`. Small copies move whole 16-byte lanes: they read up to 15
+ * bytes past the field (the input and carry regions have slack after them) and write up to 15 past
+ * the value, which the next value overwrites (OUT_DATA has slack after it).
+ */
+@inline function copyBytes(out: usize, p: usize, n: i32): void {
+  if (n <= SMALL_COPY) {
+    for (let k = 0; k < n; k += 16) v128.store(out + k, v128.load(p + k));
+  } else {
+    memory.copy(out, p, n);
+  }
+}
+
 /**
  * Writes the `n` bytes at `p` as valid UTF-8 at `out` if they fit in `room`; returns the bytes
  * written, or -1 when they do not fit.
  */
 function putUtf8(p: usize, n: i32, out: usize, room: i32): i32 {
   if (n == 0) return 0;
-  if (highBits(p, n) == 0) {
+  if (n <= 16) {
+    // One lane: check and copy at once.
+    const lane = v128.load(p);
+    if ((i8x16.bitmask(lane) & ((1 << n) - 1)) == 0) {
+      if (n > room) return -1;
+      v128.store(out, lane);
+      return n;
+    }
+  } else if (highBits(p, n) == 0) {
     if (n > room) return -1;
-    memory.copy(out, p, n);
+    copyBytes(out, p, n);
     return n;
   }
   const size = repairUtf8(p, n, out, false);
   if (size > room) return -1;
-  if (utf8Valid) memory.copy(out, p, n);
+  if (utf8Valid) copyBytes(out, p, n);
   else repairUtf8(p, n, out, true);
   return size;
 }
@@ -47,21 +72,24 @@ export function decodeVarlena(rows: i32, binary: bool, kind: i32, base: i32): i3
   let data = 0;
   let nulls = 0;
   let offsets: usize = OUT_VALUES;
-  for (let r = 0; r < rows; r++, offsets += 4) {
-    let length = lengthAt(r);
+  let f = fieldBase;
+  const stride = fieldStride;
+  for (let r = 0; r < rows; r++, offsets += 4, f += stride) {
+    let length = load<i32>(f, 4);
     if (length == NULL_LENGTH) {
       nulls++;
       store<i32>(offsets, base + data);
       continue;
     }
-    let p = fieldAt(r);
+    let p = fieldAt(f, length);
+    if (p == 0) return failAt(STATUS_BAD_ARGUMENT, r);
     const out = <usize>OUT_DATA + <usize>data;
     const room = OUT_DATA_SIZE - data;
     let written = 0;
     if (kind == KIND_BYTEA) {
       if (length > room) return outputFull(r, nulls, data);
       if (binary) {
-        memory.copy(out, p, length);
+        copyBytes(out, p, length);
         written = length;
       } else {
         written = decodeByteaText(p, length, out);

@@ -92,6 +92,44 @@ describe('batches', () => {
     expect(builder.takeBatch()).toBeNull();
   });
 
+  it('reuse recycled buffers without leaking what they held', () => {
+    const specs: ColumnSpec[] = [{ kind: ColumnKind.BOOL, format: TEXT }, { kind: ColumnKind.TEXT, format: TEXT }, { kind: ColumnKind.INT64, format: TEXT }];
+    const rows = Array.from({ length: 103 }, (_, i) => [i % 3 === 0 ? null : i % 2 ? 't' : 'f', i % 4 === 0 ? null : 'x'.repeat(i % 9), i % 5 === 0 ? null : String(i)]);
+    const builder = new ColumnBatchBuilder(specs, { batchRows: 10 });
+    const reader = new BackendReader();
+    const seen: unknown[][] = [[], [], []];
+    const buffers = new Set<ArrayBufferLike>();
+    const collect = (): void => {
+      for (let b; (b = builder.takeBatch()) !== null; ) {
+        b.forEach((column, c) => {
+          checkLayout(column);
+          seen[c]!.push(...readColumn(column));
+          for (const view of [column.validity, column.values, column.offsets, column.data]) if (view) buffers.add(view.buffer);
+        });
+        builder.recycle(b);
+      }
+    };
+    // Seven rows at a time, so that a batch is taken (and recycled) before the next ones are sealed.
+    for (let i = 0; i < rows.length; i += 7) {
+      reader.push(concat(...rows.slice(i, i + 7).map((r) => dataRow(r))));
+      for (let b; (b = reader.nextRows()) !== null; ) {
+        builder.appendRows(b);
+        collect();
+      }
+    }
+    builder.finish();
+    collect();
+    expect(seen).toEqual([rows.map((r) => (r[0] === null ? null : r[0] === 't')), rows.map((r) => r[1]), rows.map((r) => (r[2] === null ? null : BigInt(r[2])))]);
+    // Eleven batches of three columns, from a handful of buffers.
+    expect(buffers.size).toBeLessThan(20);
+    expect(() => builder.recycle([])).toThrow(ClientError);
+  });
+
+  it('read rows of different widths one by one', () => {
+    const [batch] = decodeDataRows([['1', 'a'], ['2'], ['3', 'c', 'extra']], [{ kind: ColumnKind.INT32, format: TEXT }]);
+    expect(readColumn(batch![0]!)).toEqual([1, 2, 3]);
+  });
+
   it('are not made of no rows', () => {
     expect(decodeDataRows([], [{ kind: ColumnKind.INT32, format: TEXT }])).toEqual([]);
   });

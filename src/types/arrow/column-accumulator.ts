@@ -3,8 +3,10 @@
  * regions after each decoding with one copy per buffer. Bitmaps (validity, bool values) are
  * continued at any bit: the core writes them from bit `length & 7`, so the first byte is ORed into
  * the partial last byte here and the rest copied. Buffers double as they fill; `seal()` hands them
- * out as a `ColumnBuffers` and starts fresh ones with the sealed batch's sizes, so a run of batches
- * of one shape grows once.
+ * out as a `ColumnBuffers` and starts new ones of the same capacities, so a run of batches of one
+ * shape grows once. New memory is expensive (the first write to each page faults it in: about
+ * 2 ns a byte here, far more than the decoding), so buffers handed back with `recycle()` are reused
+ * before any is allocated.
  */
 import { ColumnKind } from '../../wasm/layout.js';
 import type { ColumnDecoder } from '../../wasm/columns.js';
@@ -28,16 +30,28 @@ const widths: Partial<Record<ColumnKind, number>> = {
 const OFFSET_SIZE = 4;
 /** Smallest buffer allocated, in bytes (buffers start 8-byte aligned at offset 0 of their own ArrayBuffer). */
 const MIN_BYTES = 64;
+/** Most bytes reserved ahead of need for a column's data (past it, the buffer doubles as it fills). */
+const MAX_DATA_RESERVE = 0x200_0000;
+/** Recycled buffers kept per column (one batch has at most three). */
+const MAX_SPARE = 6;
+/** Bytes of a reused buffer that must read zero: the first bitmap byte (ORed into) and the first offset. */
+const CLEAN_PREFIX = 8;
 
 /** Bytes of a bitmap of `bits` bits. */
 const bitmapBytes = (bits: number): number => (bits + 7) >>> 3;
 
-/** A buffer of at least `need` bytes holding the first `keep` bytes of `old` (doubling). */
-function grow(old: Uint8Array<ArrayBuffer>, need: number, keep: number): Uint8Array<ArrayBuffer> {
+/** A buffer of at least `need` bytes (or `hint`, if larger) holding the first `keep` bytes of `old` (doubling). */
+function grow(old: Uint8Array<ArrayBuffer>, need: number, keep: number, hint = 0): Uint8Array<ArrayBuffer> {
   if (need <= old.length) return old;
-  const next = new Uint8Array(Math.max(need, old.length * 2, MIN_BYTES));
+  const next = new Uint8Array(Math.max(need, old.length * 2, hint, MIN_BYTES));
   next.set(old.subarray(0, keep));
   return next;
+}
+
+/** Zeroes the prefix a reused buffer must have clean (ORed bitmap byte, first offset); returns it. */
+function clean(b: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  b.fill(0, 0, CLEAN_PREFIX);
+  return b;
 }
 
 /** Appends `rows` bits from `src` (which starts at bit `length & 7`) to the bitmap `dst` of `length` bits. */
@@ -66,19 +80,21 @@ export class ColumnAccumulator {
   /** Bytes per value; 0 for bool and the variable-width kinds. */
   private readonly width: number;
   readonly variable: boolean;
+  /** Buffers handed back by `recycle()`. */
+  private readonly spare: Uint8Array<ArrayBuffer>[] = [];
 
   constructor(
     readonly kind: ColumnKind,
     readonly binary: boolean,
     readonly type: ArrowType,
-    rows: number,
-    dataBytes = 0,
+    /** Rows of a full batch: the capacity reserved up front (untouched pages cost nothing). */
+    private readonly batchRows: number,
   ) {
     this.width = widths[kind] ?? 0;
     this.variable = this.width === 0 && kind !== ColumnKind.BOOL;
-    this.validity = new Uint8Array(Math.max(MIN_BYTES, bitmapBytes(rows)));
-    this.values = new Uint8Array(Math.max(MIN_BYTES, this.valueBytes(rows)));
-    this.data = new Uint8Array(this.variable ? Math.max(MIN_BYTES, dataBytes) : 0);
+    this.validity = new Uint8Array(Math.max(MIN_BYTES, bitmapBytes(batchRows)));
+    this.values = new Uint8Array(Math.max(MIN_BYTES, this.valueBytes(batchRows)));
+    this.data = new Uint8Array(this.variable ? MIN_BYTES : 0);
   }
 
   /** Bytes of the values buffer for `rows` rows. */
@@ -93,12 +109,14 @@ export class ColumnAccumulator {
     const length = this.length;
     const total = length + rows;
     const outBits = bitmapBytes((length & 7) + rows);
-    this.validity = grow(this.validity, bitmapBytes(total) + 1, bitmapBytes(length));
+    this.validity = grow(this.validity, bitmapBytes(total), bitmapBytes(length));
     appendBits(this.validity, length, decoder.validity(outBits), rows);
-    this.values = grow(this.values, this.valueBytes(total) + 1, this.valueBytes(length));
+    this.values = grow(this.values, this.valueBytes(total), this.valueBytes(length));
     if (this.variable) {
       const data = decoder.data();
-      this.data = grow(this.data, this.dataLength + data.length, this.dataLength);
+      const need = this.dataLength + data.length;
+      // Reserve for a full batch at the bytes per row seen so far, rather than doubling up to it.
+      this.data = grow(this.data, need, this.dataLength, Math.min(MAX_DATA_RESERVE, Math.ceil((need / total) * this.batchRows * 1.25)));
       this.data.set(data, this.dataLength);
       this.dataLength += data.length;
       this.values.set(decoder.values(rows * OFFSET_SIZE), (length + 1) * OFFSET_SIZE);
@@ -123,12 +141,34 @@ export class ColumnAccumulator {
     } else {
       column = { ...base, values: this.typedValues(buffer, length) };
     }
-    const dataBytes = this.dataLength;
-    this.validity = new Uint8Array(this.validity.length);
-    this.values = new Uint8Array(this.values.length);
-    this.data = new Uint8Array(this.variable ? Math.max(MIN_BYTES, dataBytes) : 0);
+    // A validity bitmap that was not handed out (no NULL) is kept.
+    this.validity = validity === null ? clean(this.validity) : this.buffer(this.validity.length);
+    this.values = this.buffer(this.values.length);
+    if (this.variable) this.data = this.buffer(this.data.length);
     this.length = this.nullCount = this.dataLength = 0;
     return column;
+  }
+
+  /**
+   * Takes back the buffers of a sealed column of this accumulator for later batches: the caller
+   * must not use them (or any view of them) afterwards.
+   */
+  recycle(column: ColumnBuffers): void {
+    for (const view of [column.validity, column.values, column.offsets, column.data]) {
+      if (view === null || view === undefined || !(view.buffer instanceof ArrayBuffer)) continue;
+      if (this.spare.length < MAX_SPARE && !this.spare.some((b) => b.buffer === view.buffer)) this.spare.push(new Uint8Array(view.buffer));
+    }
+  }
+
+  /** A buffer of at least `size` bytes: the smallest recycled one that fits (its prefix zeroed), else a new one. */
+  private buffer(size: number): Uint8Array<ArrayBuffer> {
+    let best = -1;
+    for (let i = 0; i < this.spare.length; i++) {
+      const length = this.spare[i]!.length;
+      if (length >= size && (best < 0 || length < this.spare[best]!.length)) best = i;
+    }
+    if (best < 0) return new Uint8Array(Math.max(MIN_BYTES, size));
+    return clean(this.spare.splice(best, 1)[0]!);
   }
 
   /** The values buffer as the typed array of the column's Arrow type. */

@@ -44,6 +44,8 @@ export interface ColumnBatchBuilderOptions {
 export const DEFAULT_BATCH_ROWS = 0x1_0000;
 /** COPY bytes staged before a scan: the reader's scan budget (PERFORMANCE.md: ~64 KiB batches). */
 const COPY_STAGE_BUDGET = 0x1_0000;
+/** Rows a column reserves room for before any arrive. */
+const MAX_RESERVED_ROWS = 0x10_0000;
 /** A column's data is sealed into a batch before it can outgrow Arrow's int32 offsets. */
 const MAX_BATCH_DATA = 0x7000_0000;
 const { INPUT, INPUT_SIZE, MAX_ROWS } = Layout;
@@ -74,7 +76,8 @@ export class ColumnBatchBuilder {
     const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
     if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 0x7fff_ffff) throw invalid(`batchRows must be a positive integer, got ${batchRows}`);
     this.batchRows = batchRows;
-    const initial = Math.min(batchRows, MAX_ROWS);
+    // Reserved up front for a full batch (capped: a huge batchRows grows as rows come).
+    const initial = Math.min(batchRows, MAX_RESERVED_ROWS);
     this.columns = specs.map((spec, i) => {
       if (arrowTypeOf(spec.kind) === undefined) throw invalid(`column ${i} has no column kind ${String(spec.kind)}`);
       if (spec.format !== FormatCode.Text && spec.format !== FormatCode.Binary) throw invalid(`column ${i}: format must be 0 (text) or 1 (binary)`);
@@ -125,6 +128,15 @@ export class ColumnBatchBuilder {
   /** The oldest finished batch, one ColumnBuffers per column; null when none is ready. */
   takeBatch(): ColumnBuffers[] | null {
     return this.ready.shift() ?? null;
+  }
+
+  /**
+   * Hands a batch's buffers back for reuse by later batches (new memory costs more than decoding
+   * into it). The batch and every view of its buffers must not be used afterwards.
+   */
+  recycle(batch: readonly ColumnBuffers[]): void {
+    if (batch.length !== this.columns.length) throw invalid(`a batch of ${batch.length} columns does not come from this builder of ${this.columns.length}`);
+    batch.forEach((column, i) => this.columns[i]!.recycle(column));
   }
 
   /** Runs `work`, poisoning the builder with the first error it throws. */
