@@ -70,7 +70,7 @@ const LOW_QUADS: u64 = 0x0000_0000_ffff_ffff;
 }
 
 /** Parses PostgreSQL's text output of an integer; sets parseStatus on failure. */
-export function parseIntText(p: usize, n: i32): i64 {
+@inline export function parseIntText(p: usize, n: i32): i64 {
   parseStatus = 0;
   let i = 0;
   let negative = false;
