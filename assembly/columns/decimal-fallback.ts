@@ -21,6 +21,13 @@ const BIG_STEP: i32 = 27;
 /** Positions past which the value is certainly infinite, certainly zero. */
 const OVERFLOW_POSITION: i32 = 310;
 const UNDERFLOW_POSITION: i32 = -330;
+/** IEEE binary32 and binary64: explicit mantissa bits, exponent bits, exponent bias. */
+const F32_MANTISSA_BITS: i32 = 23;
+const F32_EXPONENT_BITS: i32 = 8;
+const F32_BIAS: i32 = -127;
+const F64_MANTISSA_BITS: i32 = 52;
+const F64_EXPONENT_BITS: i32 = 11;
+const F64_BIAS: i32 = -1023;
 /** ASCII '0', '.' and the digit at which rounding goes up. */
 const ZERO: u32 = 0x30;
 const DOT: u32 = 0x2e;
@@ -176,9 +183,9 @@ function roundedInteger(): u64 {
 
 /** The loaded decimal rounded to binary64 (or binary32 when `single`) bits, without a sign. */
 export function decimalToBits(single: bool): u64 {
-  const mantissaBits = single ? 23 : 52;
-  const exponentBits = single ? 8 : 11;
-  const bias = single ? -127 : -1023;
+  const mantissaBits = single ? F32_MANTISSA_BITS : F64_MANTISSA_BITS;
+  const exponentBits = single ? F32_EXPONENT_BITS : F64_EXPONENT_BITS;
+  const bias = single ? F32_BIAS : F64_BIAS;
   const infinite: u64 = ((<u64>1 << <u64>exponentBits) - 1) << <u64>mantissaBits;
   if (count == 0 || point < UNDERFLOW_POSITION) return 0;
   if (point > OVERFLOW_POSITION) return infinite;

@@ -19,8 +19,9 @@ const NUMERIC_PINF: u32 = 0xd000;
 const NUMERIC_NINF: u32 = 0xf000;
 /** Largest display scale (NUMERIC_DSCALE_MASK). */
 const NUMERIC_DSCALE_MASK: u32 = 0x3fff;
-/** Bytes of the four header words. */
-const HEADER_SIZE: i32 = 8;
+/** Bytes of the four header words (the shortest binary numeric). */
+export const NUMERIC_HEADER_SIZE: i32 = 8;
+const HEADER_SIZE = NUMERIC_HEADER_SIZE;
 /** ASCII characters. */
 const ZERO: u32 = 0x30;
 const MINUS: u32 = 0x2d;

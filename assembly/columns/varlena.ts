@@ -17,7 +17,7 @@ import { fieldAt, fieldBase, fieldStride } from './gather';
 import { failAt, finish, outputFull } from './output';
 import { repairUtf8, utf8Valid } from './utf8';
 import { decodeByteaText } from './bytea-text';
-import { isNumericText, numericTextBound, writeNumericText } from './numeric';
+import { NUMERIC_HEADER_SIZE, isNumericText, numericTextBound, writeNumericText } from './numeric';
 
 /** jsonb_send's format version byte. */
 const JSONB_VERSION: u32 = 1;
@@ -97,7 +97,7 @@ export function decodeVarlena(rows: i32, binary: bool, kind: i32, base: i32): i3
       }
     } else if (kind == KIND_NUMERIC && binary) {
       const bound = numericTextBound(p, length);
-      if (bound < 0) return failAt(length < 8 ? STATUS_BAD_LENGTH : STATUS_BAD_VALUE, r);
+      if (bound < 0) return failAt(length < NUMERIC_HEADER_SIZE ? STATUS_BAD_LENGTH : STATUS_BAD_VALUE, r);
       if (bound > room) return outputFull(r, nulls, data);
       written = writeNumericText(p, out);
     } else {
