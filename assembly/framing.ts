@@ -28,6 +28,7 @@ import {
 import { maxLengthOf, minLengthOf } from './message-lengths';
 import { highBits } from './ascii';
 import { DATA_ROW, DEFAULT_MAX_LENGTH, EMPTY, MAX_PROTOCOL_LENGTH, NULL_LENGTH } from './message-codes';
+import { tablesChanged } from './columns/gather';
 
 /** Bytes of the type byte and the length word. */
 const HEADER: i32 = 5;
@@ -146,6 +147,7 @@ export function scan(start: i32, end: i32, budget: i32): i32 {
   if (start < INPUT || end > INPUT + INPUT_SIZE || start > end || budget <= 0) {
     return report(STATUS_BAD_ARGUMENT, start, 0, 0, 0, 0, 0);
   }
+  tablesChanged();
   const limit = budget < end - start ? start + budget : end;
   let p = start;
   let messages = 0;

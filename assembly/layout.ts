@@ -8,7 +8,7 @@
 /** WebAssembly page size. */
 export const PAGE_SIZE: i32 = 0x1_0000;
 /** Pages of linear memory (fixed: initial = maximum). */
-export const MEMORY_PAGES: i32 = 48;
+export const MEMORY_PAGES: i32 = 86;
 /** First byte owned by the layout; the compiler's static data must end below it. */
 export const LAYOUT_START: i32 = 0x1_0000;
 
@@ -37,6 +37,10 @@ export const RESULT_DETAIL: i32 = 5;
 export const RESULT_NULLS: i32 = 6;
 /** Result slot: 1 when every DataRow field the last scan framed is ASCII (no per-field flag needed). */
 export const RESULT_ASCII: i32 = 7;
+/** Result slot: rows written by the last column decoding, or tuples indexed by the last COPY scan. */
+export const RESULT_ROWS: i32 = 8;
+/** Result slot: bytes written to OUT_DATA by the last column decoding (variable-width kinds). */
+export const RESULT_DATA: i32 = 9;
 
 /** Input region: the backend byte stream is written here (by push/commit) and framed in place. */
 export const INPUT: i32 = 0x3_0000;
@@ -75,5 +79,47 @@ export const COLUMN: i32 = ASCII + MAX_FIELDS;
 /** NULL flags of the typed column output: one byte per row, 1 for NULL. */
 export const COLUMN_NULLS: i32 = COLUMN + MAX_MESSAGES * 8;
 
+
+/**
+ * COPY tuple table: the COPY BINARY scanner's tuples, in the message table's shape (type DataRow,
+ * tuple offset, tuple length, first field), so the column decoders read tuples and DataRows alike.
+ */
+export const TUPLES: i32 = COLUMN_NULLS + MAX_MESSAGES;
+/** Capacity of the tuple table. */
+export const MAX_TUPLES: i32 = 0x4000;
+
+/**
+ * COPY carry: tuples split across CopyData messages or input chunks are assembled here; the ones
+ * completed by one scan stay until the next. Also the largest tuple a split can carry.
+ */
+export const CARRY: i32 = TUPLES + MAX_TUPLES * MESSAGE_WORDS * 4;
+/** Size of the carry region. */
+export const CARRY_SIZE: i32 = 0x10_0000;
+/** Slack after the carry region, for the same 16-byte SIMD reads as after the input region. */
+export const CARRY_SLACK: i32 = 0x100;
+
+/** Rows one column decoding takes at most (the tables hold no more rows than this). */
+export const MAX_ROWS: i32 = 0x4000;
+/** Gathered fields: (offset, length) of the decoded column's field in each row, FIELD_WORDS i32 each. */
+export const GATHER: i32 = CARRY + CARRY_SIZE + CARRY_SLACK;
+
+/** Arrow validity bitmap of one decoding: bit (bit offset + row), LSB first, 1 = valid. */
+export const OUT_VALIDITY: i32 = GATHER + MAX_ROWS * FIELD_WORDS * 4;
+/** Size of the validity output: MAX_ROWS bits after a bit offset of up to 7, rounded up. */
+export const OUT_VALIDITY_SIZE: i32 = 0x1000;
+/**
+ * Arrow values of one decoding: packed fixed-width values (up to 16 bytes a row), the bool bitmap
+ * (from the same bit offset as the validity), or the end offset of each row of a variable-width kind.
+ */
+export const OUT_VALUES: i32 = OUT_VALIDITY + OUT_VALIDITY_SIZE;
+/** Size of the values output: MAX_ROWS values of 16 bytes (uuid). */
+export const OUT_VALUES_SIZE: i32 = MAX_ROWS * 16;
+/** Arrow data bytes of a variable-width kind; a decoding that fills it stops at a row boundary. */
+export const OUT_DATA: i32 = OUT_VALUES + OUT_VALUES_SIZE;
+/** Size of the data output: at least any one value read from the input or carry region. */
+export const OUT_DATA_SIZE: i32 = 0x10_0000;
+/** Slack after the data output, for 16-byte SIMD stores at its end. */
+export const OUT_DATA_SLACK: i32 = 0x100;
+
 /** End of the layout; must not exceed MEMORY_PAGES * PAGE_SIZE. */
-export const LAYOUT_END: i32 = COLUMN_NULLS + MAX_MESSAGES;
+export const LAYOUT_END: i32 = OUT_DATA + OUT_DATA_SIZE + OUT_DATA_SLACK;

@@ -16,7 +16,8 @@
  *
  * `nextRows()` takes a run of DataRows at once for column-at-a-time decoding (see row-block.ts).
  * Memory: each reader owns a WebAssembly instance whose memory is fixed at Layout.MEMORY_PAGES
- * pages (3 MiB: a 1 MiB input region plus tables); it never grows (RELIABILITY.md case 26).
+ * pages (5.4 MiB: a 1 MiB input region, the tables, and the column output regions; pages never
+ * touched are not resident); it never grows (RELIABILITY.md case 26).
  */
 import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
 import { createCore, type WasmCore } from '../wasm/core.js';

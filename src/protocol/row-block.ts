@@ -5,7 +5,7 @@
  * Latin-1 string of the DataRow view. Valid until the reader's next `next()` or `nextRows()`.
  */
 import { ClientError, ErrorCode } from '../errors.js';
-import { IntColumnKind } from '../wasm/core.js';
+import { IntColumnKind, type WasmCore } from '../wasm/core.js';
 import { Layout, Status } from '../wasm/layout.js';
 import type { CoreTables } from '../wasm/tables.js';
 import type { WasmDataRow } from './backend/data-row.js';
@@ -31,8 +31,13 @@ export class RowBlock {
   ) {}
 
   /** Message-table index of the block's first row (for column decoders that read the tables). */
-  get firstEntry(): number {
+  get firstMessage(): number {
     return this.first;
+  }
+
+  /** The WASM core whose message and field tables hold the block. */
+  get wasm(): WasmCore {
+    return this.tables.core;
   }
 
   /** Points the block at `rows` DataRows from message-table entry `first` (the reader calls this). */

@@ -11,7 +11,7 @@
 import { instantiateSync } from '@assemblyscript/loader';
 import { ClientError, ErrorCode, ProtocolError } from '../errors.js';
 import { wasmBytes } from './embedded.generated.js';
-import { Layout, Status } from './layout.js';
+import { ColumnKind, Layout, Status } from './layout.js';
 
 /** The raw exports of the core (assembly/index.ts). */
 interface CoreExports {
@@ -21,6 +21,10 @@ interface CoreExports {
   scan(start: number, end: number, budget: number): number;
   classify(first: number, count: number): number;
   decodeIntColumn(first: number, rows: number, col: number, binary: number, kind: number): number;
+  decodeColumn(source: number, first: number, rows: number, col: number, kind: number, binary: number, bitOffset: number, base: number): number;
+  copyReset(fieldCount: number): number;
+  copyScan(start: number, end: number, fieldBase: number): number;
+  copyScanMessages(first: number, count: number, offset: number, fieldBase: number): number;
   heapBase(): number;
   fault(): void;
 }
@@ -80,6 +84,7 @@ function checkLayout(exports: Record<string, unknown>): void {
   const expected: [string, number][] = [
     ...Object.entries(Layout),
     ...Object.entries(Status).map(([k, v]): [string, number] => [`STATUS_${k}`, v]),
+    ...Object.entries(ColumnKind).map(([k, v]): [string, number] => [`KIND_${k}`, v]),
   ];
   for (const [name, value] of expected) {
     const g = exports[name];
@@ -193,6 +198,47 @@ export class WasmCore {
   decodeIntColumn(first: number, rows: number, col: number, binary: boolean, kind: IntColumnKind): number {
     try {
       return this.exports.decodeIntColumn(first, rows, col, binary ? 1 : 0, kind);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /**
+   * Decodes column `col` of rows [first, first + rows) of `source` (Layout.SOURCE_MESSAGES: DataRows
+   * of the message table; SOURCE_TUPLES: COPY tuples) as `kind` into the OUT_* regions, the validity
+   * and bool bitmaps from bit `bitOffset`, variable-width offsets plus `base`. Returns a Status (0,
+   * OUTPUT_FULL, or an error with the row in RESULT_DETAIL); src/wasm/columns.ts types it.
+   */
+  decodeColumn(source: number, first: number, rows: number, col: number, kind: number, binary: boolean, bitOffset: number, base: number): number {
+    try {
+      return this.exports.decodeColumn(source, first, rows, col, kind, binary ? 1 : 0, bitOffset, base);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /** Starts a COPY BINARY stream whose tuples have `fieldCount` fields (-1: as the first tuple says). */
+  copyReset(fieldCount: number): number {
+    try {
+      return this.exports.copyReset(fieldCount);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /** Scans COPY BINARY bytes [start, end) of the input region into the tuple and field tables; a Status. */
+  copyScan(start: number, end: number, fieldBase: number): number {
+    try {
+      return this.exports.copyScan(start, end, fieldBase);
+    } catch (err) {
+      return fault(err, this);
+    }
+  }
+
+  /** Scans the CopyData messages at message-table entries [first, first + count) from `offset`; a Status. */
+  copyScanMessages(first: number, count: number, offset: number, fieldBase: number): number {
+    try {
+      return this.exports.copyScanMessages(first, count, offset, fieldBase);
     } catch (err) {
       return fault(err, this);
     }

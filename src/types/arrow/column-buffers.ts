@@ -1,36 +1,39 @@
 /**
- * The shape of one column in Apache Arrow's memory layout, as the WASM column decoders fill it and
- * `ColumnBatch` consumes it: a validity bitmap plus either one fixed-width values buffer or an
- * offsets + bytes pair (the "Physical Memory Layout" of Arrow's columnar format).
+ * One column of a batch in Apache Arrow's memory layout
+ * (https://arrow.apache.org/docs/format/Columnar.html): the buffers as Arrow lays them out, and
+ * the Arrow type they hold. What `ColumnBatchBuilder` hands out and the IPC writer reads.
  */
 
-/** The Arrow logical types a PostgreSQL column maps to (the subset pg-stream produces). */
+/** The Arrow data types pg-stream produces, discriminated on `typeId` (the names of Arrow's Schema.fbs `Type` union). */
 export type ArrowType =
-  | { typeId: 'Bool' }
-  | { typeId: 'Int'; bitWidth: 16 | 32 | 64; signed: true }
-  | { typeId: 'FloatingPoint'; precision: 'SINGLE' | 'DOUBLE' }
-  | { typeId: 'Utf8' } | { typeId: 'Binary' }
-  | { typeId: 'FixedSizeBinary'; byteWidth: number }
-  | { typeId: 'Date'; unit: 'DAY' }
-  | { typeId: 'Timestamp'; unit: 'MICROSECOND'; timezone: string | null }
-  | { typeId: 'Time'; unit: 'MICROSECOND'; bitWidth: 64 };
+  | { readonly typeId: 'Bool' }
+  | { readonly typeId: 'Int'; readonly bitWidth: 16 | 32 | 64; readonly signed: true }
+  | { readonly typeId: 'FloatingPoint'; readonly precision: 'SINGLE' | 'DOUBLE' }
+  | { readonly typeId: 'Utf8' }
+  | { readonly typeId: 'Binary' }
+  | { readonly typeId: 'FixedSizeBinary'; readonly byteWidth: number }
+  | { readonly typeId: 'Date'; readonly unit: 'DAY' }
+  | { readonly typeId: 'Timestamp'; readonly unit: 'MICROSECOND'; readonly timezone: string | null }
+  | { readonly typeId: 'Time'; readonly unit: 'MICROSECOND'; readonly bitWidth: 64 };
 
-/** One column's Arrow buffers: the type, the row and NULL counts, and the buffers that type uses. */
+/** The values buffer of a fixed-width column, typed by its Arrow type. */
+export type ArrowValues = Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array | Uint8Array;
+
+/**
+ * A column's Arrow buffers. Each starts on an 8-byte boundary (a view at offset 0 of its own
+ * ArrayBuffer). `validity` is the LSB-first bitmap (1 = valid), null when there is no NULL.
+ * Fixed-width types have `values` (Bool: a bit-packed Uint8Array; FixedSizeBinary: `byteWidth` bytes
+ * per row; NULL slots are zero); Utf8 and Binary have `offsets` (length + 1 int32, from 0; a NULL
+ * repeats its predecessor) and `data`.
+ */
 export interface ColumnBuffers {
-  /** The column's Arrow type; decides which of `values` or `offsets` + `data` is present. */
   readonly type: ArrowType;
-  /** Number of rows (slots) in the column. */
   readonly length: number;
-  /** Number of NULL slots. */
   readonly nullCount: number;
-  /** LSB bit order, 1 = valid; null when nullCount = 0 */
-  readonly validity: Uint8Array | null;      // LSB bit order, 1 = valid; null when nullCount = 0
-  /** Fixed width values; Bool: bit-packed Uint8Array; FixedSizeBinary: Uint8Array of length*byteWidth. */
-  readonly values?: Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array | Uint8Array; // fixed width; Bool: bit-packed Uint8Array; FixedSizeBinary: Uint8Array of length*byteWidth
-  /** Variable width: length+1 entries starting at 0. */
-  readonly offsets?: Int32Array;             // variable width: length+1 entries starting at 0
-  /** Variable width bytes (UTF-8 for Utf8). */
-  readonly data?: Uint8Array;                // variable width bytes
+  readonly validity: Uint8Array | null;
+  readonly values?: ArrowValues;
+  readonly offsets?: Int32Array;
+  readonly data?: Uint8Array;
 }
 
 /** What the IPC writer reads of a batch (a `ColumnBatch` is one): its rows, fields and columns. */
