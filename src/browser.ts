@@ -41,6 +41,8 @@ export type { ByteSink, CancelRequestSender, Transport } from './transport/trans
 export { WebSocketTransport } from './transport/websocket/websocket-transport.js';
 export type { WebSocketTransportOptions } from './transport/websocket/options.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket/socket-like.js';
+export { PGliteTransport } from './transport/pglite/pglite-transport.js';
+export type { PGliteExecOptions, PGliteLike, PGliteTransportOptions } from './transport/pglite/pglite-like.js';
 // The query layer (Layer 2).
 export type { Field, ValueReader } from './query/columns.js';
 export type { ResultFormat, StatementTarget } from './query/execute.js';
