@@ -126,6 +126,28 @@ describe('WebSocketTransport through a ?address= bridge to PostgreSQL 18', () =>
     expect((await conn.run('SELECT count(*), sum(id)::int8 FROM ws_copy')).rows).toEqual([[5000n, 12502500n]]);
   });
 
+  it('COPY FROM with large chunks: the writes of a tick leave as one frame; bufferedAmount paces the writer', async () => {
+    const b = await startBridge();
+    try {
+      const t = await WebSocketTransport.open(b.url, viaAddress({ highWaterMark: 1024 }));
+      const c = await session(t);
+      await c.run('CREATE TEMP TABLE ws_big (id int, v text)');
+      const line = (i: number): string => `${i}\t${'z'.repeat(90)}\n`;
+      const chunks = Array.from({ length: 40 }, (_, k) => new TextEncoder().encode(Array.from({ length: 400 }, (_, i) => line(k * 400 + i)).join('')));
+      expect(chunks[0]!.length).toBeGreaterThan(32 * 1024);
+      const before = b.received.frames;
+      const { rowCount } = await c.copyFrom('COPY ws_big FROM STDIN', chunks);
+      // Each large chunk goes behind its own CopyData header, written separately in the same tick:
+      // one frame per chunk (not two), plus the Query and the CopyDone.
+      expect(b.received.frames - before).toBeLessThanOrEqual(chunks.length + 2);
+      expect(rowCount).toBe(16000);
+      expect((await c.run('SELECT count(*), max(id) FROM ws_big')).rows).toEqual([[16000n, 15999]]);
+      await c.close();
+    } finally {
+      await b.close();
+    }
+  });
+
   it('conn.cancel() stops pg_sleep(10) through a second WebSocket', async () => {
     const before = bridge.connections;
     const started = Date.now();

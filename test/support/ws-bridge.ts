@@ -30,6 +30,8 @@ export interface Bridge {
   readonly connections: number;
   /** Binary frames sent to clients so far, and the bytes in them. */
   readonly relayed: { frames: number; bytes: number };
+  /** Binary frames received from clients so far. */
+  readonly received: { frames: number };
   /** Destroys the TCP side of every open connection after `bytes` more server bytes are relayed. */
   armDrop(bytes: number): void;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export interface Bridge {
 /** Starts a bridge on a free loopback port. */
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const stats = { connections: 0, frames: 0, bytes: 0 };
+  const received = { frames: 0 };
   let dropAt = Infinity;
   const open = new Set<{ ws: WebSocket; tcp: net.Socket }>();
   const wss = new WebSocketServer({
@@ -58,7 +61,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     const tcp = net.connect(port, host);
     const pair = { ws, tcp };
     open.add(pair);
-    ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? tcp.write(data) : ws.close(1003, 'binary frames only')));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      received.frames++;
+      if (isBinary) tcp.write(data);
+      else ws.close(1003, 'binary frames only');
+    });
     ws.on('close', () => {
       open.delete(pair);
       tcp.end();
@@ -87,6 +94,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       return stats.connections;
     },
     relayed: stats,
+    received,
     armDrop(bytes) {
       dropAt = stats.bytes + bytes;
     },

@@ -12,6 +12,7 @@ import {
   ClientError,
   ConnectionBuilder,
   ConnectionError,
+  EncryptionResponse,
   ErrorCode,
   MessageCode,
   MessageWriter,
@@ -207,7 +208,7 @@ describe('PGliteTransport: one session at a time, startup-phase requests', () =>
     encodeSSLRequest(w);
     await t.write(w.toBytes());
     await t.fill();
-    expect(received).toEqual([0x4e]);
+    expect(received).toEqual([EncryptionResponse.REJECT]);
     w.clear();
     encodeStartupMessage(w, { protocol: ProtocolVersion.V3_0, parameters: { user: 'postgres', database: 'postgres' } });
     await t.write(w.toBytes());
