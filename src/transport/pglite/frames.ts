@@ -7,17 +7,19 @@
  * https://www.postgresql.org/docs/current/protocol-overview.html#PROTOCOL-MESSAGE-CONCEPTS
  */
 import { ProtocolError, ErrorCode } from '../../errors.js';
-import { MessageCode } from '../../protocol/codes.js';
+import { Limits, MessageCode } from '../../protocol/codes.js';
 import { decodeUtf8 } from '../../protocol/text.js';
 
 /** The length word of every message (it counts itself). */
 const LENGTH_WORD = 4;
+/** The type byte of a typed message. */
+const TYPE_BYTE = 1;
+/** The request code (protocol version, SSLRequest, …) after an untyped packet's length word. */
+const REQUEST_CODE = 4;
 /** A typed message's header: its type byte and length word. */
-const TYPED_HEADER = 1 + LENGTH_WORD;
+const TYPED_HEADER = TYPE_BYTE + LENGTH_WORD;
 /** An untyped (startup-phase) packet's header: its length word and request code. */
-const UNTYPED_HEADER = LENGTH_WORD + 4;
-/** Largest frontend message accepted (PostgreSQL's 1 GiB MaxAllocSize; the writer refuses more). */
-const MAX_FRONTEND_MESSAGE = 0x3fff_ffff;
+const UNTYPED_HEADER = LENGTH_WORD + REQUEST_CODE;
 /** The framer's first buffer size. */
 const MIN_CAPACITY = 4096;
 
@@ -68,10 +70,10 @@ export class FrontendFramer {
     const header = this.untyped ? UNTYPED_HEADER : TYPED_HEADER;
     if (held < header) return null;
     const view = new DataView(this.#buf.buffer, this.#buf.byteOffset + this.#start, held);
-    const typeLength = this.untyped ? 0 : 1;
+    const typeLength = this.untyped ? 0 : TYPE_BYTE;
     const length = view.getInt32(typeLength);
     const minimum = this.untyped ? UNTYPED_HEADER : LENGTH_WORD;
-    if (length < minimum || length > MAX_FRONTEND_MESSAGE) {
+    if (length < minimum || length > Limits.MAX_MESSAGE_LENGTH) {
       throw new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `a frontend message declares an impossible length (${length})`);
     }
     const total = typeLength + length;
@@ -98,7 +100,7 @@ export function backendMessages(answer: Uint8Array): BackendSpan[] {
   const view = new DataView(answer.buffer, answer.byteOffset, answer.byteLength);
   let at = 0;
   while (at + TYPED_HEADER <= answer.length) {
-    const end = at + 1 + view.getInt32(at + 1);
+    const end = at + TYPE_BYTE + view.getInt32(at + TYPE_BYTE);
     if (end < at + TYPED_HEADER || end > answer.length) break;
     spans.push({ type: answer[at]!, start: at, end });
     at = end;
