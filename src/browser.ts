@@ -1,7 +1,8 @@
 /**
  * `pg-stream/browser`: everything that runs without Node — the codec (`pg-stream/codec`), the
  * transport-neutral session (`ConnectionBuilder.connectTransport`, `Connection`), libpq connection
- * strings, and the `Transport` contract that WebSocket, PGlite or in-memory carriers implement.
+ * strings, the `Transport` contract, and the browser's transports: `WebSocketTransport` (to a server
+ * through a WebSocket-to-TCP bridge) and `PGliteTransport` (an in-page PGlite).
  * It imports no Node built-in (a test bundles it with `esbuild --platform=browser` to prove it).
  */
 export * from './codec.js';
@@ -37,6 +38,11 @@ export type {
 export { lookupPassfile } from './conninfo/passfile.js';
 export type { PassfileKey } from './conninfo/passfile.js';
 export type { ByteSink, CancelRequestSender, Transport } from './transport/transport.js';
+export { WebSocketTransport } from './transport/websocket/websocket-transport.js';
+export type { WebSocketTransportOptions } from './transport/websocket/options.js';
+export type { WebSocketConstructor, WebSocketLike } from './transport/websocket/socket-like.js';
+export { PGliteTransport } from './transport/pglite/pglite-transport.js';
+export type { PGliteExecOptions, PGliteLike, PGliteTransportOptions } from './transport/pglite/pglite-like.js';
 // The query layer (Layer 2).
 export type { Field, ValueReader } from './query/columns.js';
 export type { ResultFormat, StatementTarget } from './query/execute.js';
