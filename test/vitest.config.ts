@@ -6,7 +6,7 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
 const root = new URL('..', import.meta.url).pathname;
 
 /** The kinds of test, one vitest project each, named after the folder under test/ that holds them (test/README.md). */
-const KINDS = ['unit', 'property', 'hostile', 'real-server'] as const;
+const KINDS = ['unit', 'property', 'hostile', 'real-server', 'browser'] as const;
 type Kind = (typeof KINDS)[number];
 
 /** The project running every `*.test.ts` under test/<kind>/. */
@@ -42,6 +42,8 @@ export default defineConfig({
       // Real PostgreSQL clusters (18, 16, 13, and Debian's 15 when present), started once per run,
       // and only when this project has files to run (`--project unit` starts none).
       project('real-server', ['test/support/servers.ts']),
+      // Headless Chromium pages (PGlite in the page, PostgreSQL 18 through a WebSocket bridge).
+      project('browser', ['test/support/servers.ts']),
     ],
   },
 });
