@@ -60,7 +60,3 @@ export { Row } from './query/row.js';
 export type { RunOptions } from './query/run.js';
 export { RowStream } from './query/stream.js';
 export { StatementCache, DEFAULT_STATEMENT_CACHE_SIZE } from './query/statement-cache.js';
-// Value codecs (Layer 3).
-export { TypeRegistry } from './types/registry.js';
-export type { TypeCodec, BinaryTypeCodec, ColumnDecoder, TextValueDecoder, BinaryValueDecoder } from './types/type-codec.js';
-export type { TypeOptions } from './types/options.js';
