@@ -6,6 +6,8 @@
  *   node bench/e2e/copy.mjs --case copyout:ours|pg|postgresjs|psql|floor
  *   node bench/e2e/copy.mjs --case copyin:ours|pg|postgresjs|psql|floor
  *
+ * ours: the raw builders and recv() loop; layer: the query layer (`conn.copyTo(sql)` iterated,
+ * `conn.copyFrom(sql, chunks)`).
  * Floors: the server copying to /dev/null, or from a server-side file with the same bytes.
  * COPY in sends the file in 64 KiB chunks, honouring each client's backpressure.
  */
@@ -127,6 +129,19 @@ const OUT = {
       info: conn.info,
     };
   },
+  async layer() {
+    const session = await oursConnect();
+    const conn = session.connection;
+    return {
+      run: () => measure(async () => {
+        let bytes = 0;
+        for await (const c of conn.copyTo(OUT_SQL)) bytes += c.length;
+        return bytes;
+      }),
+      close: () => session.close(),
+      info: { api: 'query layer: for await (const chunk of conn.copyTo(sql))' },
+    };
+  },
 };
 
 /** @type {Record<string, () => Promise<E2eSession>>} */
@@ -169,6 +184,12 @@ const IN = {
     const session = await copyIn((parts) => measure(async () => { await conn.copyIn(IN_SQL, parts); return data().length; }), () => conn.close());
     return { ...session, info: conn.info };
   },
+  async layer() {
+    const ours = await oursConnect();
+    const conn = ours.connection;
+    const session = await copyIn((parts) => measure(async () => { await conn.copyFrom(IN_SQL, parts); return data().length; }), () => ours.close());
+    return { ...session, info: { api: 'query layer: conn.copyFrom(sql, chunks)' } };
+  },
 };
 
 /**
@@ -182,4 +203,4 @@ const either = (impl) => (_args, dir) => {
   return make();
 };
 
-await e2eMain(Object.fromEntries(['floor', 'pg', 'postgresjs', 'psql', 'ours'].map((impl) => [impl, either(impl)])));
+await e2eMain(Object.fromEntries(['floor', 'pg', 'postgresjs', 'psql', 'ours', 'layer'].map((impl) => [impl, either(impl)])));

@@ -170,6 +170,9 @@ export async function connectOurs(s, { tls = false } = {}) {
     },
 
     close: () => conn.close(),
+
+    /** The connection itself, for the cases that go through the query layer (run, stream, pipeline, COPY). */
+    connection: conn,
   };
 }
 

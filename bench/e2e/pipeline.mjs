@@ -9,6 +9,9 @@
  *
  * Anchors: pg 8.23 (`pipeline: true` when in flight), postgres.js (pipelines by default),
  * pgbench -M prepared (libpq; \startpipeline … \endpipeline for batch100).
+ * ours: the raw builders and recv() loop; layer: the query layer — `conn.run(stmt, [v])` one at a
+ * time (depth1), `conn.pipeline()` with a window of 100 statements in flight and a `sync()` after
+ * each (depth100) or after every 100 (batch100), the statement prepared with `conn.prepare`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +96,39 @@ await e2eMain({
         return { ms: (count * 1000) / qps, cpu: r.cpuMs, qps, check: null };
       },
       close: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  async layer(_args, mode) {
+    const session = await oursConnect();
+    const conn = session.connection;
+    const stmt = await conn.prepare('point', SQL);
+    /** @param {number} n */
+    const work = async (n) => {
+      let sum = 0;
+      if (mode === 'depth1') {
+        for (let i = 0; i < n; i++) sum += /** @type {number} */ ((await conn.run(stmt, [i & 1023])).rows[0][0]);
+        return { sum };
+      }
+      const syncEvery = mode === 'batch100' ? DEPTH : 1;
+      // Windows of DEPTH statements in flight: the next window is written as the previous settles.
+      for (let start = 0; start < n; start += DEPTH) {
+        const p = conn.pipeline();
+        const end = Math.min(n, start + DEPTH);
+        const results = [];
+        for (let i = start; i < end; i++) {
+          results.push(p.run(stmt, [i & 1023]));
+          if ((i - start + 1) % syncEvery === 0) p.sync();
+        }
+        await p.end();
+        for (const r of results) sum += /** @type {number} */ ((await r).rows[0][0]);
+      }
+      return { sum };
+    };
+    return {
+      warm: () => work(WARM),
+      run: () => measure(() => work(count)),
+      close: () => session.close(),
+      info: { api: mode === 'depth1' ? 'query layer: conn.run(stmt, [v])' : `query layer: conn.pipeline(), ${DEPTH} in flight, sync() every ${mode === 'batch100' ? DEPTH : 1}` },
     };
   },
   async ours(_args, mode) {

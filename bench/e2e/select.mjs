@@ -3,8 +3,11 @@
  * End to end: `SELECT * FROM w1` (id int8, qty int4, md5 text, tag text, NULL; rows set by run.mjs),
  * streamed, a string for every field; wall time and this process's CPU for the query only.
  *
- *   node bench/e2e/select.mjs --case select:ours|pg|postgresjs|psql|floor --rows N
+ *   node bench/e2e/select.mjs --case select:ours|layer|pg|postgresjs|psql|floor --rows N
  *
+ * ours: the raw recv()/tryRecv() loop; layer: the same work through the query layer
+ * (`conn.stream(sql, [], { format: 'text' }).forEach(row => row.text(i))`), so the two give the
+ * layer's cost over the raw API.
  * floor: EXPLAIN (ANALYZE, SERIALIZE TEXT) of the same query — the server reads and serializes
  * every row but sends none (PostgreSQL 17+), i.e. the server's share of the wall time.
  */
@@ -96,6 +99,27 @@ await e2eMain({
       }),
       close: () => conn.close(),
       info: conn.info,
+    };
+  },
+  async layer() {
+    const session = await oursConnect();
+    const conn = session.connection;
+    return {
+      run: () => measure(async () => {
+        const sink = { rows: 0, chars: 0, nulls: 0 };
+        await conn.stream(SQL, [], { format: 'text' }).forEach((row) => {
+          sink.rows++;
+          const n = row.length;
+          for (let i = 0; i < n; i++) {
+            const v = row.text(i);
+            if (v === null) sink.nulls++;
+            else sink.chars += v.length;
+          }
+        });
+        return sink;
+      }),
+      close: () => session.close(),
+      info: { api: 'query layer: stream(sql, [], { format: "text" }).forEach, row.text(i)' },
     };
   },
 });

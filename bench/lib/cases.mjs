@@ -115,15 +115,16 @@ export function buildCases({ quick }) {
   const e2e = (name, script, extra, runs, describe, nodeFlags) =>
     add({ group: 'e2e', name, script: `e2e/${script}`, runs, needsServer: true, args: [...extra, ...repeats(s.e2e)], describe, ...(nodeFlags ? { nodeFlags } : {}) });
 
-  for (const impl of ['floor', 'ours', 'pg', 'postgresjs', 'psql']) e2e(`select:${impl}`, 'select.mjs', ['--rows', String(s.selectRows)], s.e2e.runs, wallCpu);
+  for (const impl of ['floor', 'ours', 'layer', 'pg', 'postgresjs', 'psql']) e2e(`select:${impl}`, 'select.mjs', ['--rows', String(s.selectRows)], s.e2e.runs, wallCpu);
+  for (const impl of ['ours', 'each', 'run', 'pg', 'postgresjs']) e2e(`typed:${impl}`, 'typed.mjs', ['--rows', String(s.selectRows)], s.e2e.runs, wallCpu);
   for (const mode of ['depth1', 'depth100', 'batch100']) {
-    const impls = mode === 'batch100' ? ['ours', 'pgbench'] : mode === 'depth100' ? ['ours', 'pg', 'postgresjs'] : ['ours', 'pg', 'postgresjs', 'pgbench'];
+    const impls = mode === 'batch100' ? ['ours', 'layer', 'pgbench'] : mode === 'depth100' ? ['ours', 'layer', 'pg', 'postgresjs'] : ['ours', 'layer', 'pg', 'postgresjs', 'pgbench'];
     // One at a time is slow (~10k q/s): fewer runs keep a full suite within ~20 minutes.
     const runs = mode === 'depth1' ? Math.min(3, s.e2e.runs) : s.e2e.runs;
     for (const impl of impls) e2e(`${mode}:${impl}`, 'pipeline.mjs', ['--count', String(s.pipelineCount)], runs, qps);
   }
   for (const dir of ['copyout', 'copyin']) {
-    for (const impl of ['floor', 'ours', 'pg', 'postgresjs', 'psql']) e2e(`${dir}:${impl}`, 'copy.mjs', [], s.e2e.runs, wallCpu);
+    for (const impl of ['floor', 'ours', 'layer', 'pg', 'postgresjs', 'psql']) e2e(`${dir}:${impl}`, 'copy.mjs', [], s.e2e.runs, wallCpu);
   }
   for (const impl of ['ours', 'pg', 'postgresjs']) {
     e2e(`connect:${impl}`, 'connect.mjs', [], s.connectRuns, (m) => `first ${fmt(m.ms, 1)} ms (import ${fmt(m.importMs, 1)}), warm ${fmt(m.warmMs, 2)} ms`);

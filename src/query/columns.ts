@@ -9,6 +9,7 @@ import { FormatCode } from '../protocol/codes.js';
 import type { DataRowView, FieldDescription } from '../protocol/messages.js';
 import type { BinaryValueDecoder, TextValueDecoder } from '../types/type-codec.js';
 import type { TypeRegistry } from '../types/registry.js';
+import { PLAIN_TEXT_CODECS } from '../types/codecs/text.js';
 
 /** A result column, as `Result.fields` lists it. */
 export interface Field {
@@ -69,10 +70,15 @@ export class ResultColumns {
         typeSize: d.typeSize,
         typeModifier: d.typeModifier,
       });
-      if (format === FormatCode.Binary) {
+      const codec = types.get(d.typeOid);
+      if (codec === undefined || PLAIN_TEXT_CODECS.has(codec)) {
+        // The value is the field's text (in binary format too: the same UTF-8 bytes): the row's
+        // own string, cut from the batch's one Latin-1 string when ASCII, is the cheapest way.
+        readers.push(codec === undefined && format === FormatCode.Binary ? binaryReader(types.binaryDecoder(d.typeOid)) : plainText);
+      } else if (format === FormatCode.Binary) {
         readers.push(binaryReader(types.binaryDecoder(d.typeOid)));
       } else {
-        readers.push(types.get(d.typeOid) === undefined ? plainText : textReader(types.textDecoder(d.typeOid)));
+        readers.push(textReader(types.textDecoder(d.typeOid)));
       }
     }
     this.fields = fields;

@@ -138,12 +138,20 @@ export class RowStream implements AsyncIterableIterator<Row>, RowSink {
       this.#result.value = this.#row!;
       return Promise.resolve(this.#result);
     }
-    const fate = this.#fate;
+    let fate = this.#fate;
+    if (fate !== null) return fate.kind === 'done' ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(fate.error);
+    // Read on synchronously first: while rows are buffered the next one is ready at once, and an
+    // already-resolved promise is all this call costs.
+    this.ctx.resume();
+    if (this.#ready) {
+      this.#ready = false;
+      this.#result.value = this.#row!;
+      return Promise.resolve(this.#result);
+    }
+    fate = this.#fate;
     if (fate !== null) return fate.kind === 'done' ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(fate.error);
     return new Promise<IteratorResult<Row>>((resolve, reject) => {
       this.#waiter = { resolve, reject };
-      // Reads on: synchronously while rows are buffered, so this promise may already be resolved.
-      this.ctx.resume();
     });
   }
 

@@ -92,3 +92,10 @@ export const charCodec: BinaryTypeCodec<string> = {
     w.u8(charByte(value));
   },
 };
+
+/**
+ * The codecs whose value is the field's UTF-8 text in either format (text, varchar, bpchar, name):
+ * a result reader can take the row's own string for them (the batch fast path of
+ * src/protocol/backend/data-row.ts) instead of decoding each field on its own.
+ */
+export const PLAIN_TEXT_CODECS: ReadonlySet<unknown> = new Set([textCodec, varcharCodec, bpcharCodec, nameCodec]);
