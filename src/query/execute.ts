@@ -47,6 +47,10 @@ export interface ExecutionPlan {
   readonly preparing: StatementInfo | null;
   /** The statement's known description (prepared or cached), else null (it comes in the answers). */
   readonly fields: readonly FieldDescription[] | null;
+  /** The described statement the fields come from (its readers are cached on it), else null. */
+  readonly described: StatementInfo | null;
+  /** The result format asked for. */
+  readonly format: ResultFormat;
   /** The result formats requested, one per known column, or one for all. */
   readonly formats: readonly FormatCode[] | FormatCode;
   /** CloseComplete answers that come first (statements evicted from the cache, closed with this write). */
@@ -99,6 +103,7 @@ export function writeExecution(
   let parse: StatementInfo | null = null;
   let unnamedParse = false;
   let fields: readonly FieldDescription[] | null = null;
+  let described: StatementInfo | null = null;
   let formats: readonly FormatCode[] | FormatCode;
   let values: BindValue[];
   try {
@@ -107,6 +112,7 @@ export function writeExecution(
       sql = info.sql;
       statement = info.name;
       fields = info.fields;
+      if (fields !== null) described = info;
       formats = fields === null ? FormatCode.Text : formatsFor(fields, format, types);
       values = encodeParams(types, params, info.paramTypes);
     } else {
@@ -115,6 +121,7 @@ export function writeExecution(
       if (cached !== undefined) {
         statement = cached.name;
         fields = cached.fields;
+        described = cached;
         formats = formatsFor(fields!, format, types);
         values = encodeParams(types, params, cached.paramTypes);
       } else {
@@ -166,7 +173,7 @@ export function writeExecution(
   log.sentExecute(portal, maxRows);
   const skipped = first === SendResult.SKIPPED;
   if (skipped && parse !== null) ctx.statements.forget(parse);
-  return { sql, preparing: skipped ? null : parse, fields, formats, closes, skipped };
+  return { sql, preparing: skipped ? null : parse, fields, described, format, formats, closes, skipped };
 }
 
 /** Statements evicted by the write in progress (closed with it; a module scratch, always emptied). */

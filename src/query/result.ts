@@ -24,6 +24,7 @@ export interface Result<Row extends unknown[] = unknown[]> {
 }
 
 const NO_FIELDS: readonly Field[] = [];
+const noop = (): void => undefined;
 
 /** Collects a Result and settles a promise with it. */
 export class CollectSink implements RowSink {
@@ -40,8 +41,6 @@ export class CollectSink implements RowSink {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    // Settled promises nobody awaits (a pipeline statement whose result is not used) must not warn.
-    this.promise.catch(() => undefined);
   }
 
   columns(columns: ResultColumns): void {
@@ -73,6 +72,10 @@ export class CollectSink implements RowSink {
       this.#resolve({ fields: this.#columns?.fields ?? NO_FIELDS, rows: this.#rows, command: this.#command, rowCount: this.#rowCount });
       return;
     }
+    // A rejection nobody awaits (a pipeline statement whose result is not used) must not be an
+    // unhandled rejection: a handler is attached just before rejecting (the caller's own `then`
+    // still sees the error). Only failures pay for it.
+    this.promise.catch(noop);
     this.#reject(fate.error);
   }
 }

@@ -67,6 +67,25 @@ const ROLLBACK_TO = /^rollback(\s+(work|transaction))?\s+to\b/;
 /** `COMMIT` / `END` (a COMMIT of a failed block answers with the tag ROLLBACK). */
 const COMMIT_SQL = /^(commit|end)\b/;
 
+/** The transaction-control commands, as their tags begin (`START TRANSACTION` is a BEGIN). */
+const CONTROL_VERBS = [
+  'BEGIN', 'START TRANSACTION', 'COMMIT PREPARED', 'COMMIT', 'PREPARE TRANSACTION', 'ROLLBACK PREPARED', 'ROLLBACK', 'SAVEPOINT', 'RELEASE',
+] as const;
+/** Their first letters: a tag starting with any other letter is no transaction control. */
+const CONTROL_LETTERS = new Set(CONTROL_VERBS.map((v) => v[0]));
+
+/**
+ * The transaction-control command of a command tag, or '' for every other command (this runs once
+ * per statement: most tags are ruled out by their first letter).
+ */
+function verbOf(tag: string): string {
+  if (!CONTROL_LETTERS.has(tag[0])) return '';
+  for (const verb of CONTROL_VERBS) {
+    if (tag.startsWith(verb) && (tag.length === verb.length || tag[verb.length] === ' ')) return verb === 'START TRANSACTION' ? 'BEGIN' : verb;
+  }
+  return '';
+}
+
 function rolledBack(cause: unknown): QueryError {
   return new QueryError(ErrorCode.PIPELINE_ROLLED_BACK, 'the statement ran, but its transaction was rolled back', cause === undefined ? undefined : { cause });
 }
@@ -113,20 +132,19 @@ export class Segment {
   /** The statement ran to CommandComplete with `tag` (or EmptyQueryResponse: tag ''). */
   completed(member: SegmentMember, tag: string): void {
     this.#open.delete(member);
-    const verb = tag.startsWith('START TRANSACTION') ? 'BEGIN' : tag.split(' ', 1)[0]!;
-    switch (verb) {
+    switch (verbOf(tag)) {
       case 'BEGIN':
         this.#inBlock = true;
         this.#undecided.push(member);
         return;
       case 'COMMIT':
-        // COMMIT, COMMIT PREPARED: everything undecided is durable now.
+        // Everything undecided is durable now.
         this.#settleUndecided(DONE);
         member.settle(DONE);
-        if (tag === 'COMMIT') this.#inBlock = false;
+        this.#inBlock = false;
         return;
-      case 'PREPARE':
-        // PREPARE TRANSACTION: the transaction is durable (committed or rolled back later by name).
+      case 'PREPARE TRANSACTION':
+        // The transaction is durable (committed or rolled back later by name).
         this.#settleUndecided(DONE);
         member.settle(DONE);
         this.#inBlock = false;

@@ -20,6 +20,11 @@ export interface StatementInfo {
   paramTypes: readonly number[] | null;
   /** Result columns (RowDescription; empty for NoData); null until described. */
   fields: readonly FieldDescription[] | null;
+  /**
+   * Readers built for these columns, by result format and codec registry version, so that a
+   * statement run many times (a pipeline) builds them once. Set by the query layer.
+   */
+  readers?: Map<string, unknown>;
 }
 
 /** Prefix of the names the cache gives its statements (a caller's own names should avoid it). */

@@ -51,7 +51,7 @@ export class StatementOp implements Operation, SegmentMember {
     private readonly interrupt: Interrupt | null = null,
   ) {
     this.#closes = plan.closes;
-    if (plan.fields !== null) this.#setColumns(plan.fields, plan.formats);
+    if (plan.fields !== null) this.#knownColumns(plan);
     segment.add(this);
   }
 
@@ -62,6 +62,25 @@ export class StatementOp implements Operation, SegmentMember {
   started(): void {
     this.segment.begin(this.ctx.transactionStatus);
     this.interrupt?.started();
+  }
+
+  /** The columns of a described statement: built once per format and codec registry version, then reused. */
+  #knownColumns(plan: ExecutionPlan): void {
+    const info = plan.described;
+    const types = this.ctx.types;
+    if (info === null) {
+      this.#setColumns(plan.fields!, plan.formats);
+      return;
+    }
+    const key = `${plan.format}:${types.version}`;
+    const readers = (info.readers ??= new Map());
+    let columns = readers.get(key) as ResultColumns | undefined;
+    if (columns === undefined) {
+      columns = new ResultColumns(plan.fields!, plan.formats, types);
+      readers.set(key, columns);
+    }
+    this.#columns = columns;
+    this.sink.columns(columns);
   }
 
   #setColumns(fields: readonly FieldDescription[], formats: readonly FormatCode[] | FormatCode): void {

@@ -83,9 +83,17 @@ export class TypeRegistry {
    */
   register(codec: TypeCodec): this {
     checkCodec(codec);
+    this.#version++;
     this.codecs.set(codec.oid, codec);
     if (codec.arrayOid !== undefined) this.codecs.set(codec.arrayOid, new ArrayCodec(codec.arrayOid, codec));
     return this;
+  }
+
+  #version = 0;
+
+  /** Changes whenever a codec is registered: what was derived from the codecs (column readers) is stale. */
+  get version(): number {
+    return this.#version;
   }
 
   /** The codec of a type OID, or undefined. */

@@ -8,6 +8,7 @@
 import { MessageCode } from '../codes.js';
 import type { CommandComplete } from '../messages.js';
 import type { MessageWriter } from '../writer.js';
+import { decodeUtf8 } from '../text.js';
 import { decodeBody, writeMessage } from './body.js';
 
 const ROW_COUNT_TAG = /^(?:INSERT \d{1,10}|SELECT|UPDATE|DELETE|MERGE|MOVE|FETCH|COPY) (\d{1,20})$/;
@@ -18,8 +19,16 @@ export function commandRows(tag: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Decodes CommandComplete, parsing the row count out of the tag. */
+/**
+ * Decodes CommandComplete, parsing the row count out of the tag. Once per statement, so a tag that
+ * is one NUL-terminated C string is read without a BodyReader (the general path gives the errors).
+ */
 export function decodeCommandComplete(body: Uint8Array): CommandComplete {
+  const last = body.length - 1;
+  if (last >= 0 && body[last] === 0 && body.indexOf(0) === last) {
+    const tag = decodeUtf8(body, 0, last);
+    return { type: 'CommandComplete', code: MessageCode.COMMAND_COMPLETE, tag, rows: commandRows(tag) };
+  }
   return decodeBody(body, 'CommandComplete', (r) => {
     const tag = r.cstring();
     return { type: 'CommandComplete', code: MessageCode.COMMAND_COMPLETE, tag, rows: commandRows(tag) };
