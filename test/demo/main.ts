@@ -3,7 +3,7 @@
  * the PG* variables when one is configured; otherwise starts an embedded PostgreSQL 18 (with TLS)
  * and stops it at the end. Shows: the quick start (simple query), the extended protocol, a
  * FunctionCall of sqrt with its OID looked up in pg_proc, a TLS connection through the caller's
- * own `tls.connect` upgrade, and a cancelled query.
+ * own `tls.connect` upgrade, a cancelled query, and the query layer (./query-layer.ts).
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -22,6 +22,7 @@ import {
   unixSocketPath,
 } from 'pg-stream';
 import type { Connection } from 'pg-stream';
+import { queryLayer } from './query-layer.js';
 
 /** Where the demo connects. */
 interface Target {
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
     await extended(t);
     await functionCall(t);
     await withTls(t);
+    await queryLayer(t, log);
   } finally {
     if (server !== null) {
       await server.stop();
