@@ -29,6 +29,8 @@ export interface ConnectOptionsInput {
   readonly database?: string;
   readonly user?: string;
   readonly password?: string;
+  /** The password file to read when no password is given (default `~/.pgpass`; libpq's `passfile`). */
+  readonly passfile?: string;
   /** Command-line options for the server, e.g. `-c search_path=app`. */
   readonly options?: string;
   readonly applicationName?: string;
@@ -78,6 +80,7 @@ const FIELDS = new Map<string, readonly [keyword: string, kind: Kind]>([
   ['database', ['dbname', 'string']],
   ['user', ['user', 'string']],
   ['password', ['password', 'string']],
+  ['passfile', ['passfile', 'string']],
   ['options', ['options', 'string']],
   ['applicationName', ['application_name', 'string']],
   ['fallbackApplicationName', ['fallback_application_name', 'string']],
