@@ -57,6 +57,8 @@ export class SessionState {
   #tailKind: RequestKind = NONE;
   #state = START;
   #rowFields = UNKNOWN_SHAPE;
+  /** DataRows of the current result, checked against the row count of its CommandComplete. */
+  #rowsSeen = 0;
   #syncs = 0;
   #readies = 0;
   #discarding = false;
@@ -253,11 +255,13 @@ export class SessionState {
         } else {
           return this.#violation(msg, 'no Query or Execute pending');
         }
+        this.#rowsSeen++;
         return this.#partial(k);
       case 'RowDescription':
         if (k === QUERY && (st === START || st === NEXT)) {
           this.#state = ROWS;
           this.#rowFields = msg.fields.length;
+          this.#rowsSeen = 0;
           return this.#partial(k);
         }
         if (k === DESCRIBE_PORTAL && st === START) {
@@ -291,6 +295,14 @@ export class SessionState {
         return this.#complete(k);
       case 'CommandComplete':
         if ((k === QUERY || k === EXECUTE) && (st === START || st === NEXT || st === ROWS || st === COPY_IN || st === COPY_OUT_DONE || st === COPY_BOTH)) {
+          // The tag counts the rows the command returned (SELECT n, INSERT … RETURNING, FETCH n): a
+          // DataRow duplicated or lost on the way is a desynchronised stream. An Execute with a row
+          // limit is not checked (its tag may count the portal's rows so far, not this batch's).
+          const rows = this.#rowsSeen;
+          if (rows > 0 && msg.rows !== null && msg.rows !== rows && (k === QUERY || this.#flags[this.#first] === NOT_SUSPENDABLE)) {
+            return this.#violation(msg, `${rows} DataRows arrived for a command that reports ${msg.rows}`);
+          }
+          this.#rowsSeen = 0;
           if (k === EXECUTE) return this.#complete(k);
           this.#state = NEXT;
           return this.#partial(k);
@@ -459,5 +471,6 @@ export class SessionState {
     this.#headKind = this.#count === 0 ? NONE : (this.#kinds[this.#first] as RequestKind);
     this.#state = START;
     this.#rowFields = UNKNOWN_SHAPE;
+    this.#rowsSeen = 0;
   }
 }

@@ -27,7 +27,8 @@ export const B = {
     type: 'RowDescription', code: MessageCode.ROW_DESCRIPTION, fields: Array.from({ length: n }, (_, i) => field(i)),
   }),
   dataRow: (n: number): BackendMessage => dataRow(n),
-  commandComplete: (tag = 'SELECT 1'): BackendMessage => ({ type: 'CommandComplete', code: MessageCode.COMMAND_COMPLETE, tag, rows: 1 }),
+  /** A CommandComplete; `rows` is what its tag counts (null: not checked against the DataRows sent). */
+  commandComplete: (tag = 'SELECT 1', rows: number | null = null): BackendMessage => ({ type: 'CommandComplete', code: MessageCode.COMMAND_COMPLETE, tag, rows }),
   emptyQuery: (): BackendMessage => ({ type: 'EmptyQueryResponse', code: MessageCode.EMPTY_QUERY_RESPONSE }),
   error: (severity = 'ERROR'): BackendMessage => ({
     type: 'ErrorResponse', code: MessageCode.ERROR_RESPONSE,

@@ -106,3 +106,35 @@ describe('the reader reports wire lengths', () => {
     }
   });
 });
+
+describe('row counts', () => {
+  const field = { name: 'a', tableOid: 0, columnAttr: 0, typeOid: 23, typeSize: 4, typeModifier: -1, format: 0 as const };
+  const row = { type: 'DataRow', code: MessageCode.DATA_ROW, fieldCount: 1 } as never;
+  const complete = (tag: string, rows: number | null) => ({ type: 'CommandComplete', code: MessageCode.COMMAND_COMPLETE, tag, rows }) as const;
+
+  it('a DataRow duplicated (or lost) on the way is caught by the CommandComplete that counts them', () => {
+    const s = new SessionState();
+    s.sentQuery();
+    s.received({ type: 'RowDescription', code: MessageCode.ROW_DESCRIPTION, fields: [field] });
+    s.received(row);
+    s.received(row);
+    s.received(row);
+    expect(() => s.received(complete('SELECT 2', 2))).toThrow(expect.objectContaining({ code: ErrorCode.UNEXPECTED_MESSAGE }));
+  });
+
+  it('matching counts pass; commands without rows and Executes with a row limit are not checked', () => {
+    const s = new SessionState();
+    s.sentBind(null);
+    s.sentExecute(null, 0);
+    s.sentBind(null);
+    s.sentExecute(null, 10);
+    s.sentSync();
+    s.received({ type: 'BindComplete', code: MessageCode.BIND_COMPLETE });
+    s.received(row);
+    s.received(row);
+    expect(s.received(complete('INSERT 0 2', 2))).toBe(Outcome.COMPLETE);
+    s.received({ type: 'BindComplete', code: MessageCode.BIND_COMPLETE });
+    s.received(row);
+    expect(s.received(complete('SELECT 10050', 10050))).toBe(Outcome.COMPLETE);
+  });
+});
