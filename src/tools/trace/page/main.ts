@@ -109,6 +109,7 @@ function selectTab(next: Tab): void {
 /** Shows a decoded capture or dump on the capture tab. */
 function showDecoded(name: string, trace: DecodedTrace): void {
   decoded = { name, trace };
+  el.dropZone.classList.add('compact');
   const sessions = trace.scan?.sessions ?? [];
   let source = `${name} — ${trace.format}`;
   if (trace.session > 0) source += `, session ${trace.session} of ${sessions.length}`;
