@@ -21,6 +21,8 @@ import { AuthenticationMode, ConnectionBuilder } from '../../src/index.js';
 import type { Connection } from '../../src/index.js';
 import { collectTrace, scanCapture, traceCaptureSession } from '../../src/tools/trace/index.js';
 import { Conversation, frame, LINK_ETHERNET, writePcap } from '../fixtures/capture-writer.js';
+import { authenticationOk, commandComplete, dataRow, readyForQuery, rowDescription } from '../fixtures/backend-bytes.js';
+import { fxQuery, fxStartupMessage, V3_0 } from '../fixtures/frontend-bytes.js';
 import { canonicalLines } from '../fixtures/pg-session.js';
 import { launchChromium } from '../support/browser-page.js';
 import { pgServer, TEST_ROLES } from '../support/facts.js';
@@ -92,6 +94,18 @@ async function tlsSession(port: number): Promise<void> {
 function httpCapture(): Uint8Array {
   const c = new Conversation({ address: '192.0.2.10', port: 40000 }, { address: '192.0.2.1', port: 80 }).handshake();
   c.send('client', new TextEncoder().encode('GET / HTTP/1.1\r\nHost: example\r\n\r\n')).send('server', new TextEncoder().encode('HTTP/1.1 204 No Content\r\n\r\n')).close();
+  return writePcap({ linkType: LINK_ETHERNET }, c.segments.map((seg, i) => ({ ts: 1_700_000_000_000_000n + BigInt(i) * 1000n, data: frame(LINK_ETHERNET, c.ip(seg)) })));
+}
+
+/** A capture of a session whose one query returns `rows` rows (more than the page puts in the document at once). */
+function manyRowsCapture(rows: number): Uint8Array {
+  const c = new Conversation({ address: '192.0.2.10', port: 40001 }, { address: '192.0.2.1', port: 5432 }).handshake();
+  c.send('client', fxStartupMessage(V3_0, [['user', 'alice'], ['database', 'db']]));
+  c.send('server', authenticationOk()).send('server', readyForQuery('I'));
+  c.send('client', fxQuery(`SELECT g FROM generate_series(1, ${rows}) g`));
+  c.send('server', rowDescription([{ name: 'g', tableOid: 0, columnAttr: 0, typeOid: 23, typeSize: 4, typeModifier: -1, format: 0 }]));
+  for (let i = 1; i <= rows; i++) c.send('server', dataRow([String(i)]));
+  c.send('server', commandComplete(`SELECT ${rows}`)).send('server', readyForQuery('I')).close();
   return writePcap({ linkType: LINK_ETHERNET }, c.segments.map((seg, i) => ({ ts: 1_700_000_000_000_000n + BigInt(i) * 1000n, data: frame(LINK_ETHERNET, c.ip(seg)) })));
 }
 
@@ -238,6 +252,7 @@ describe('the trace page in Chromium', () => {
     expect(rows.find((r) => r.name === 'ErrorResponse')!.fields).toMatch(/C "22012" M "division by zero"/);
     expect(await text(page, '#source')).toBe('session.pcap — pcap, session 1 of 2');
     expect(await text(page, '#count')).toBe(`${want.lines.length} messages`);
+    expect(await page.isVisible('#show-more')).toBe(false);
     expect(await shownErrors(page)).toEqual([]);
   });
 
@@ -298,6 +313,25 @@ describe('the trace page in Chromium', () => {
     await page.click('#types-all');
   });
 
+  it('a large session: the first 1000 matching rows, then "show more"', async () => {
+    const capture = manyRowsCapture(1100);
+    const want = expected(capture);
+    expect(want.code).toBeNull();
+    expect(want.lines).toHaveLength(1107);
+    await chooseFile(page, 'many.pcap', capture);
+    expect((await shownRows(page)).map((r) => r.line)).toEqual(want.lines.slice(0, 1000));
+    expect(await text(page, '#count')).toBe('1107 messages (first 1000 shown)');
+    await page.click('#show-more');
+    expect((await shownRows(page)).map((r) => r.line)).toEqual(want.lines);
+    expect(await text(page, '#count')).toBe('1107 messages');
+    expect(await page.isVisible('#show-more')).toBe(false);
+    // Filtering counts only the matching rows: 1100 DataRows, all in the document after "show more".
+    await page.fill('#text-filter', 'DataRow');
+    expect(await page.$$eval('#trace-body tr', (trs) => trs.length)).toBe(1100);
+    expect(await text(page, '#count')).toBe('1100 of 1107 messages');
+    await page.fill('#text-filter', '');
+  });
+
   it('a truncated capture: the messages before the cut, then PGS_CAPTURE_TRUNCATED', async () => {
     const cut = sessions.subarray(0, sessions.length - 30);
     const want = expected(cut);
@@ -346,6 +380,7 @@ describe('the trace page in Chromium', () => {
     // Started in beforeAll (the tab, then the button).
     const page = livePage;
     await page.waitForSelector('#live-query', { state: 'visible', timeout: 60_000 });
+    expect(await page.isVisible('#live-start')).toBe(false);
     let rows = await shownRows(page);
     expect(rows[0]!.name).toBe('StartupMessage');
     expect(rows[0]!.fields).toMatch(/"user" "postgres"/);

@@ -70,7 +70,8 @@ export class LiveSession {
     const db = await PGlite.create();
     const { conn } = await new ConnectionBuilder('postgres')
       .database('postgres')
-      .trace(new Tracer(onLine, { timestamps: true }))
+      // performance.now() gives the fractions of a millisecond that Date.now() lacks (PQtrace prints microseconds).
+      .trace(new Tracer(onLine, { timestamps: true, now: () => performance.timeOrigin + performance.now() }))
       .connectTransport(new PGliteTransport(db));
     return new LiveSession(conn);
   }

@@ -7,7 +7,7 @@
 import { parseTraceLine, splitFields, type TraceRow } from './trace-line.js';
 
 /** Rows put in the document per batch. */
-const ROWS_PER_BATCH = 2000;
+const ROWS_PER_BATCH = 1000;
 /** How close to the bottom (px) the table must be scrolled for a new live row to scroll it along. */
 const FOLLOW_SLACK = 40;
 
@@ -174,6 +174,7 @@ export class TraceTable {
     this.el.count.textContent = this.shown < this.matching ? `${of} (first ${this.shown} shown)` : of;
     this.el.more.hidden = this.shown >= this.matching;
     this.el.empty.hidden = this.matching > 0;
+    this.el.table.classList.toggle('no-rows', this.matching === 0);
     this.el.empty.textContent = total > 0 ? 'No message matches the filters.' : this.loaded ? 'No messages.' : this.idle;
   }
 
