@@ -437,11 +437,20 @@ describe('the trace page in Chromium', () => {
     await other.close();
   });
 
-  it('opened from a file (no server), the page decodes captures too', async () => {
-    const { page: local, errors: localErrors } = await openTracePage(browser, pathToFileURL(PAGE_HTML).href);
+  it('opened from a file (no server), the page decodes captures; its live mode cannot load PGlite, even an installed one', async () => {
+    // PGlite's real entry, as a file:// address: the browser refuses ES modules from file:// pages.
+    const installed = pathToFileURL(join(ROOT, 'node_modules/@electric-sql/pglite/dist/index.js')).href;
+    expect(existsSync(new URL(installed))).toBe(true);
+    const { page: local, errors: localErrors } = await openTracePage(browser, `${pathToFileURL(PAGE_HTML).href}?pglite=${encodeURIComponent(installed)}`);
     await chooseFile(local, 'session.pcap', sessions);
     expect((await shownRows(local)).map((r) => r.line)).toEqual(expected(sessions).lines);
     expect(localErrors).toEqual([]);
+    await local.click('#tab-live');
+    await local.click('#live-start');
+    await local.waitForSelector('#errors .error', { timeout: 30_000 });
+    const shown = await shownErrors(local);
+    expect(shown.map((e) => e.code)).toEqual(['PGS_INVALID_ARGUMENT']);
+    expect(shown[0]!.text).toContain(`could not load PGlite from ${installed}`);
     await local.close();
   });
 
