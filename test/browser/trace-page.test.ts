@@ -10,104 +10,34 @@
  * the session appearing as it happens. A screenshot of a decoded session is written to
  * bench/trace-page.png on every run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { AuthenticationMode, ConnectionBuilder } from '../../src/index.js';
-import type { Connection } from '../../src/index.js';
 import { collectTrace, scanCapture, traceCaptureSession } from '../../src/tools/trace/index.js';
-import { Conversation, frame, LINK_ETHERNET, writePcap } from '../fixtures/capture-writer.js';
-import { authenticationOk, commandComplete, dataRow, readyForQuery, rowDescription } from '../fixtures/backend-bytes.js';
-import { fxQuery, fxStartupMessage, V3_0 } from '../fixtures/frontend-bytes.js';
 import { canonicalLines } from '../fixtures/pg-session.js';
 import { launchChromium } from '../support/browser-page.js';
-import { pgServer, TEST_ROLES } from '../support/facts.js';
-import { startRecordingProxy } from '../support/recording-proxy.js';
+import { httpCapture, manyRowsCapture, record, scramSession, tlsSession, trustSession } from '../support/trace-page-captures.js';
+import {
+  chooseFile,
+  dropFile,
+  openTracePage,
+  pasteDump,
+  shownErrors,
+  shownRows,
+  startPageServer,
+  text,
+  VIEWPORT,
+  type ShownRow,
+} from '../support/trace-page.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/bundle/cli.js');
 const PAGE_HTML = join(ROOT, 'dist/trace-page/index.html');
 const SCREENSHOT = join(ROOT, 'bench/trace-page.png');
-const VIEWPORT = { width: 1280, height: 860 };
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const SCRAM_USER = 'scram_user';
 const TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\t/;
-
-/** A table row as the page shows it. */
-interface ShownRow {
-  readonly line: string;
-  readonly time: string;
-  readonly direction: string;
-  readonly length: string;
-  readonly name: string;
-  readonly fields: string;
-}
-
-async function untilReady(conn: Connection): Promise<void> {
-  for (;;) if ((await conn.recv()).type === 'ReadyForQuery') return;
-}
-
-/** Records sessions through a recording proxy to the newest server; returns the pcap. */
-async function record(sessions: ((port: number) => Promise<void>)[]): Promise<Uint8Array> {
-  const server = pgServer();
-  const proxy = await startRecordingProxy({ host: server.host, port: server.port });
-  for (const session of sessions) await session(proxy.port);
-  await proxy.close();
-  return proxy.pcap();
-}
-
-/** SCRAM, a simple query, an extended query with a parameter, an error. */
-async function scramSession(port: number): Promise<void> {
-  const { conn } = await new ConnectionBuilder(SCRAM_USER)
-    .database('postgres')
-    .auth(AuthenticationMode.password(TEST_ROLES.scram_user.password))
-    .connect(net.connect(port, '127.0.0.1'));
-  conn.query("SELECT 1 AS one, 'two' AS two");
-  await conn.flush();
-  await untilReady(conn);
-  await conn.run('SELECT $1::int4 + 1 AS answer', [41]);
-  conn.query('SELECT 1/0');
-  await conn.flush();
-  await untilReady(conn);
-  await conn.close();
-}
-
-/** A second, short session (trust). */
-async function trustSession(port: number): Promise<void> {
-  const { conn } = await new ConnectionBuilder('trust_user').database('postgres').connect(net.connect(port, '127.0.0.1'));
-  await conn.run('SELECT current_user');
-  await conn.close();
-}
-
-/** A session that asks for TLS and gets it: the capture holds SSLRequest, `S`, then encrypted bytes. */
-async function tlsSession(port: number): Promise<void> {
-  const { conn } = await new ConnectionBuilder('trust_user').database('postgres').sslmode('require').connect(net.connect(port, '127.0.0.1'));
-  await conn.run('SELECT 1');
-  await conn.close();
-}
-
-/** A capture of one TCP connection that is not PostgreSQL (an HTTP request). */
-function httpCapture(): Uint8Array {
-  const c = new Conversation({ address: '192.0.2.10', port: 40000 }, { address: '192.0.2.1', port: 80 }).handshake();
-  c.send('client', new TextEncoder().encode('GET / HTTP/1.1\r\nHost: example\r\n\r\n')).send('server', new TextEncoder().encode('HTTP/1.1 204 No Content\r\n\r\n')).close();
-  return writePcap({ linkType: LINK_ETHERNET }, c.segments.map((seg, i) => ({ ts: 1_700_000_000_000_000n + BigInt(i) * 1000n, data: frame(LINK_ETHERNET, c.ip(seg)) })));
-}
-
-/** A capture of a session whose one query returns `rows` rows (more than the page puts in the document at once). */
-function manyRowsCapture(rows: number): Uint8Array {
-  const c = new Conversation({ address: '192.0.2.10', port: 40001 }, { address: '192.0.2.1', port: 5432 }).handshake();
-  c.send('client', fxStartupMessage(V3_0, [['user', 'alice'], ['database', 'db']]));
-  c.send('server', authenticationOk()).send('server', readyForQuery('I'));
-  c.send('client', fxQuery(`SELECT g FROM generate_series(1, ${rows}) g`));
-  c.send('server', rowDescription([{ name: 'g', tableOid: 0, columnAttr: 0, typeOid: 23, typeSize: 4, typeModifier: -1, format: 0 }]));
-  for (let i = 1; i <= rows; i++) c.send('server', dataRow([String(i)]));
-  c.send('server', commandComplete(`SELECT ${rows}`)).send('server', readyForQuery('I')).close();
-  return writePcap({ linkType: LINK_ETHERNET }, c.segments.map((seg, i) => ({ ts: 1_700_000_000_000_000n + BigInt(i) * 1000n, data: frame(LINK_ETHERNET, c.ip(seg)) })));
-}
 
 /** What the trace core decodes of session `n` of a capture (the lines the page must show) and its error code. */
 function expected(pcap: Uint8Array, n = 1): { lines: string[]; code: string | null } {
@@ -117,84 +47,6 @@ function expected(pcap: Uint8Array, n = 1): { lines: string[]; code: string | nu
 }
 
 const untimed = (line: string): string => line.replace(TIMESTAMP, '');
-
-/** Starts `pg-stream trace --page` (the built CLI) and reads the page's address from its output. */
-async function startPageServer(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'trace', '--page'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pg-stream trace --page printed no address:\n${output}`)), 15_000);
-    const look = (): void => {
-      const m = /the trace page is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', look);
-    child.once('exit', (code) => reject(new Error(`pg-stream trace --page exited with ${code}:\n${output}`)));
-  });
-  return { child, url, output: () => output };
-}
-
-async function openTracePage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: VIEWPORT });
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(String(err)));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 30_000 });
-  return { page, errors };
-}
-
-async function shownRows(page: Page): Promise<ShownRow[]> {
-  return page.$$eval('#trace-body tr', (trs) =>
-    trs.map((tr) => {
-      const cells = (tr as HTMLTableRowElement).cells;
-      return {
-        line: (tr as HTMLElement).title,
-        time: cells[1]!.textContent ?? '',
-        direction: (tr as HTMLElement).dataset['direction'] ?? '',
-        length: cells[3]!.textContent ?? '',
-        name: cells[4]!.textContent ?? '',
-        fields: cells[5]!.textContent ?? '',
-      };
-    }),
-  );
-}
-
-const text = (page: Page, selector: string): Promise<string> => page.$eval(selector, (e) => e.textContent ?? '');
-const shownErrors = (page: Page): Promise<{ code: string; text: string }[]> =>
-  page.$$eval('#errors .error', (boxes) => boxes.map((b) => ({ code: (b as HTMLElement).dataset['code'] ?? '', text: b.textContent ?? '' })));
-
-/** Loads a file through the file picker and waits until the page shows it. */
-async function chooseFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
-  await page.setInputFiles('#file-input', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
-  await page.waitForFunction((n) => (document.getElementById('source')?.textContent ?? '').startsWith(`${n} — `) && !document.getElementById('source')!.textContent!.includes('decoding'), name);
-}
-
-/** Drops a file on the drop zone (a real `drop` event carrying the file) and waits until the page shows it. */
-async function dropFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
-  const transfer = await page.evaluateHandle(({ data, fileName }) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([new Uint8Array(data)], fileName));
-    return dt;
-  }, { data: [...bytes], fileName: name });
-  await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
-  await page.waitForFunction((n) => (document.getElementById('source')?.textContent ?? '').startsWith(`${n} — `) && !document.getElementById('source')!.textContent!.includes('decoding'), name);
-}
-
-/** Pastes a hex dump and decodes it. */
-async function pasteDump(page: Page, dump: string): Promise<void> {
-  await page.click('#paste summary');
-  await page.fill('#hex-input', dump);
-  await page.click('#hex-decode');
-  await page.waitForFunction(() => document.getElementById('source')?.textContent === 'pasted text — hex dump');
-}
 
 /** The expected columns of a line: fields without the leading space; the time of day. */
 function columns(line: string): Omit<ShownRow, 'line'> {
@@ -221,7 +73,7 @@ describe('the trace page in Chromium', () => {
     }
     sessions = await record([scramSession, trustSession]);
     tls = await record([tlsSession]);
-    server = await startPageServer();
+    server = await startPageServer(CLI, ROOT);
     browser = await launchChromium();
     ({ page, errors } = await openTracePage(browser, server.url));
     ({ page: livePage, errors: liveErrors } = await openTracePage(browser, server.url));
