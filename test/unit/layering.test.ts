@@ -1,8 +1,9 @@
 /**
  * The source tree's one-way dependency rule (README "Layout"), checked on every import of src/:
  * each folder may import only the layers below it; no file imports itself back through a cycle
- * (type-only imports included); and nothing outside the Node transport (and the trace CLI) imports
- * a Node built-in, so the session, the codec, the types and the query layer bundle for a browser.
+ * (type-only imports included); and nothing outside the Node transport (and the trace CLI with its
+ * page server) imports a Node built-in, so the session, the codec, the types and the query layer
+ * bundle for a browser.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -27,10 +28,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   'transport/websocket': ['errors', 'protocol', 'transport'],
   'transport/pglite': ['errors', 'protocol', 'transport'],
   tools: ['errors', 'platform', 'wasm', 'protocol', 'types', 'codec'],
+  // The trace page (src/tools/trace/page/): an application on the trace core and the browser entry.
+  'tools/page': ['errors', 'codec', 'browser', 'tools'],
 };
 const ENTRIES = new Set(['index', 'browser', 'codec']);
 /** Where a Node built-in may be imported. */
-const NODE_ALLOWED = [/^transport\/node\//, /^tools\/trace\/cli\.ts$/];
+const NODE_ALLOWED = [/^transport\/node\//, /^tools\/trace\/(cli|page-server)\.ts$/];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -45,6 +48,7 @@ function layer(rel: string): string {
   const parts = rel.split('/');
   if (parts.length === 1) return parts[0]!.replace(/\.ts$/, '');
   if (parts[0] === 'transport' && parts.length > 2) return `transport/${parts[1]}`;
+  if (parts[0] === 'tools' && parts[2] === 'page' && parts.length > 3) return 'tools/page';
   return parts[0]!;
 }
 

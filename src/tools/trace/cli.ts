@@ -8,8 +8,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCode, PgStreamError } from '../../errors.js';
+import { servePage } from './page-server.js';
 import {
   captureFormat,
   CaptureError,
@@ -26,6 +28,7 @@ import {
 
 const USAGE = `Usage: pg-stream trace [options] <capture.pcap | capture.pcapng | dump.txt>
        pg-stream trace [options] --frontend <file> [--backend <file>]
+       pg-stream trace --page
 
 Prints both directions of a PostgreSQL session in libpq's PQtrace format.
 
@@ -48,6 +51,9 @@ Options:
                       (the default for captures that have times)
   --no-timestamps     never print timestamps
   --regress           mask values that change between runs (libpq's PQTRACE_REGRESS_MODE)
+  --page              serve the trace page on 127.0.0.1 and print its address: drop a capture
+                      there to read it as a table, or run SQL against PGlite in the page (live
+                      mode, when @electric-sql/pglite is installed); Ctrl-C stops it
   -h, --help          show this help
 
 Exit status: 0 when everything decoded; 1 on any error (the lines decoded before it are
@@ -174,12 +180,17 @@ async function trace(args: string[]): Promise<number> {
       timestamps: { type: 'boolean' },
       'no-timestamps': { type: 'boolean' },
       regress: { type: 'boolean' },
+      page: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help === true) {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (values.page === true) {
+    if (positionals.length > 0 || Object.keys(values).length > 1) throw new UsageError('--page takes no input and no other option');
+    return page();
   }
   if (values.timestamps === true && values['no-timestamps'] === true) throw new UsageError('--timestamps and --no-timestamps contradict each other');
   const timestamps = values.timestamps === true ? true : values['no-timestamps'] === true ? false : undefined;
@@ -255,6 +266,24 @@ async function trace(args: string[]): Promise<number> {
     failed = true;
   }
   return failed ? 1 : 0;
+}
+
+/** Serves the trace page until Ctrl-C (SIGINT) or SIGTERM. */
+async function page(): Promise<number> {
+  const server = await servePage();
+  process.stdout.write(`${PROGRAM}: the trace page is at ${server.url} (Ctrl-C stops it)\n`);
+  process.stdout.write(
+    server.pgliteDir === null
+      ? '  live mode: install @electric-sql/pglite to run SQL against PGlite in the page\n'
+      : `  live mode: PGlite from ${server.pgliteDir}\n`,
+  );
+  process.stdout.write(`  without this server, open ${join(server.pageDir, 'index.html')} to decode captures (no live mode)\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.close();
+  return 0;
 }
 
 /** Runs `pg-stream <command> ...`; returns the exit status. */
