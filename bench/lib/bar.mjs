@@ -102,13 +102,37 @@ export const FIGURES = [
     compute: (m) => m('select:ours', 'ms') / m('select:floor', 'ms'),
   }),
   figure({
-    id: 'pipe-sync', label: 'pipelined, a Sync per query, depth 100 vs postgres.js', op: '≥', bar: 1.5, unit: '×',
+    id: 'typed-stream-pg', label: '1M-row SELECT through stream(), typed values: client CPU vs pg', op: '≤', bar: 0.4, unit: '×',
+    needs: ['typed:ours', 'typed:pg'],
+    how: "client CPU of for await over conn.stream() reading every value by type ÷ pg (rowMode array, its default type parsers), same query (bench/e2e/typed.mjs)",
+    compute: (m) => m('typed:ours', 'cpu') / m('typed:pg', 'cpu'),
+  }),
+  figure({
+    id: 'layer-raw', label: 'the query layer vs the raw recv() loop (1M-row SELECT, strings)', op: '≤', bar: 1.1, unit: '×',
+    needs: ['select:layer', 'select:ours'],
+    how: 'client CPU of conn.stream() reading a string per field ÷ the raw recv() loop doing the same (bench/e2e/select.mjs)',
+    compute: (m) => m('select:layer', 'cpu') / m('select:ours', 'cpu'),
+  }),
+  figure({
+    id: 'pipe-sync-layer', label: 'pipeline(), a Sync per query, depth 100 vs postgres.js', op: '≥', bar: 1.5, unit: '×',
+    needs: ['depth100:layer', 'depth100:postgresjs'],
+    how: 'queries/s through conn.pipeline() (run + sync per query, 100 in flight) ÷ postgres.js queries/s, prepared SELECT $1::int',
+    compute: (m) => m('depth100:layer', 'qps') / m('depth100:postgresjs', 'qps'),
+  }),
+  figure({
+    id: 'pipe-batch-layer', label: 'pipeline(), one Sync per 100 vs pgbench', op: '≥', bar: 1, unit: '×',
+    needs: ['batch100:layer', 'batch100:pgbench'],
+    how: 'queries/s through conn.pipeline() (100 runs then one sync) ÷ pgbench -M prepared with \\startpipeline/\\endpipeline around 100 queries',
+    compute: (m) => m('batch100:layer', 'qps') / m('batch100:pgbench', 'qps'),
+  }),
+  figure({
+    id: 'pipe-sync', label: 'raw recv(): a Sync per query, depth 100 vs postgres.js', op: '≥', bar: 1.5, unit: '×',
     needs: ['depth100:ours', 'depth100:postgresjs'],
     how: 'our queries/s ÷ postgres.js queries/s, prepared SELECT $1::int',
     compute: (m) => m('depth100:ours', 'qps') / m('depth100:postgresjs', 'qps'),
   }),
   figure({
-    id: 'pipe-batch', label: 'pipelined, one Sync per 100 vs pgbench', op: '≥', bar: 1, unit: '×',
+    id: 'pipe-batch', label: 'raw recv(): one Sync per 100 vs pgbench', op: '≥', bar: 1, unit: '×',
     needs: ['batch100:ours', 'batch100:pgbench'],
     how: 'our queries/s ÷ pgbench -M prepared with \\startpipeline/\\endpipeline around 100 queries',
     compute: (m) => m('batch100:ours', 'qps') / m('batch100:pgbench', 'qps'),
@@ -136,6 +160,18 @@ export const FIGURES = [
     needs: ['copyin:ours', 'copyin:pg'],
     how: 'our client CPU ÷ pg + pg-copy-streams client CPU',
     compute: (m) => m('copyin:ours', 'cpu') / m('copyin:pg', 'cpu'),
+  }),
+  figure({
+    id: 'copyout-cpu-layer', label: "conn.copyTo(): client CPU vs psql's", op: '≤', bar: 1, unit: '×',
+    needs: ['copyout:layer', 'copyout:psql'],
+    how: 'client CPU of for await over conn.copyTo() ÷ psql CPU (COPY … TO STDOUT into /dev/null)',
+    compute: (m) => m('copyout:layer', 'cpu') / m('copyout:psql', 'cpu'),
+  }),
+  figure({
+    id: 'copyin-cpu-layer', label: "conn.copyFrom(): client CPU vs pg-copy-streams'", op: '≤', bar: 1, unit: '×',
+    needs: ['copyin:layer', 'copyin:pg'],
+    how: 'client CPU of conn.copyFrom() from an async iterable of chunks ÷ pg + pg-copy-streams client CPU',
+    compute: (m) => m('copyin:layer', 'cpu') / m('copyin:pg', 'cpu'),
   }),
   figure({
     id: 'rss', label: 'RSS streaming to a slow consumer, above the Node baseline', op: '≤', bar: 15, unit: ' MB', digits: 1,
