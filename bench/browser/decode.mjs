@@ -8,9 +8,11 @@
  *
  *   npm run build && node bench/browser/decode.mjs [--rows 1000000] [--rounds 7] [--warmup 2]
  *
- * Needs Debian's Chromium at /usr/bin/chromium. Not part of `npm test` or of bench/run.mjs.
+ * Needs Debian's Chromium at /usr/bin/chromium. Not part of `npm test` or of bench/run.mjs; it writes
+ * its table to bench/results-browser.md, which bench/run.mjs includes in RESULTS.md.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
@@ -72,20 +74,28 @@ try {
     ([n, w]) => /** @type {{ bench: { run(rounds: number, warmup: number): Promise<{ ours: number[], pgProtocol: number[], checks: { ours: unknown, pgProtocol: unknown }, bytes: number, userAgent: string }> } }} */ (/** @type {unknown} */ (globalThis)).bench.run(n, w),
     [rounds, warmup],
   );
+  /** @type {string[]} */
+  const out = [];
   const same = JSON.stringify(r.checks.ours) === JSON.stringify(r.checks.pgProtocol);
   const mb = r.bytes / 1e6;
   /** @param {number[]} xs */
   const line = (xs) => `${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} | ${(mb / (median(xs) / 1000)).toFixed(0)}`;
-  console.log(`rows5 decode in Chromium ${browser.version()} — ${rows} rows, ${mb.toFixed(1)} MB in 64 KiB chunks, a string per field; ${rounds} interleaved rounds after ${warmup} warm-up`);
-  console.log('');
-  console.log('| decoder | median ms | min–max ms | MB/s |');
-  console.log('|---|---:|---:|---:|');
-  console.log(`| ours (pg-stream/browser) | ${line(r.ours)} |`);
-  console.log(`| pg-protocol Parser | ${line(r.pgProtocol)} |`);
-  console.log('');
-  console.log(`pg-protocol / ours: ${(median(r.pgProtocol) / median(r.ours)).toFixed(2)}× (above 1: ours is faster)`);
-  console.log(`runs in order (ms): ours ${r.ours.map((x) => x.toFixed(0)).join(' ')}; pg-protocol ${r.pgProtocol.map((x) => x.toFixed(0)).join(' ')}`);
-  console.log(`checks ${same ? 'agree' : 'DIFFER'}: ${JSON.stringify(r.checks.ours)}`);
+  out.push(`rows5 decode in Chromium ${browser.version()} — ${rows} rows, ${mb.toFixed(1)} MB in 64 KiB chunks, a string per field; ${rounds} interleaved rounds after ${warmup} warm-up`);
+  out.push('');
+  out.push('| decoder | median ms | min–max ms | MB/s |');
+  out.push('|---|---:|---:|---:|');
+  out.push(`| ours (pg-stream/browser) | ${line(r.ours)} |`);
+  out.push(`| pg-protocol Parser | ${line(r.pgProtocol)} |`);
+  out.push('');
+  out.push(`pg-protocol / ours: ${(median(r.pgProtocol) / median(r.ours)).toFixed(2)}× (above 1: ours is faster)`);
+  out.push(`runs in order (ms): ours ${r.ours.map((x) => x.toFixed(0)).join(' ')}; pg-protocol ${r.pgProtocol.map((x) => x.toFixed(0)).join(' ')}`);
+  out.push(`checks ${same ? 'agree' : 'DIFFER'}: ${JSON.stringify(r.checks.ours)}`);
+  console.log(out.join('\n'));
+  if (same) {
+    let commit = 'unknown';
+    try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { /* not a git checkout */ }
+    writeFileSync(`${ROOT}bench/results-browser.md`, [`Measured ${new Date().toISOString()} at commit ${commit} by \`npm run bench:browser\`.`, '', ...out, ''].join('\n'));
+  }
   if (!same) {
     console.error(`pg-protocol's check: ${JSON.stringify(r.checks.pgProtocol)}`);
     process.exitCode = 1;

@@ -3,6 +3,7 @@
  * bench/RESULTS.md for one run (bench/run.mjs): the bar, then a table per part of the suite with
  * medians, spreads, ratios against the anchors and checksum warnings.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { fmt as f, metricOf as m } from './summaries.mjs';
 
 /** @import { RunData, RunMeta, Summaries, Summary } from './types.js' */
@@ -267,6 +268,17 @@ function failedRuns(sums) {
 }
 
 /**
+ * The in-Chromium decode run (bench/browser/decode.mjs writes bench/results-browser.md; it needs a
+ * browser, so it runs apart from this suite): included as it was last measured, with its own date.
+ * @returns {string[]}
+ */
+function browserSection() {
+  const file = new URL('../results-browser.md', import.meta.url);
+  if (!existsSync(file)) return ['## Decode in headless Chromium', '', 'Not measured yet: `npm run bench:browser`.', ''];
+  return ['## Decode in headless Chromium (`npm run bench:browser`)', '', readFileSync(file, 'utf8').trimEnd(), ''];
+}
+
+/**
  * RESULTS.md for one run.
  * @param {RunData} data
  * @param {string} svgName the chart's file name, next to it
@@ -303,6 +315,7 @@ export function renderMarkdown(data, svgName) {
     encodeTable(summaries),
     e2eTables(summaries, meta),
     ...failedRuns(summaries),
+    ...browserSection(),
     '## How to run',
     '',
     '- `npm run bench` — the full suite (about 20 minutes on 2 cores); writes this file, `results.svg` and the raw `results.json`.',
