@@ -7,16 +7,19 @@
  * same run; writes bench/RESULTS.md (lib/markdown.mjs), bench/results.svg (lib/chart.mjs) and the
  * raw bench/results.json.
  *
- *   node bench/run.mjs [--quick] [--only WORD[,WORD]] [--runs N] [--out PREFIX] [--no-e2e]
+ *   node bench/run.mjs [--quick] [--only WORD[,WORD]] [--merge] [--runs N] [--out PREFIX] [--no-e2e]
  *
  * --quick: fewer rows and runs (CI smoke); writes bench/RESULTS-quick.md, results-quick.svg/.json.
  * --only: keep cases whose name or group contains one of the words (`rows5`, `e2e`, `select:` …).
+ * --merge (with --only): the cases of this run replace theirs in the existing results; every other
+ *   case keeps the figures of the run it was measured in, and RESULTS.md lists which cases came from
+ *   which later run (date, commit, load). For adding or re-measuring a few cases without a full run.
  * --runs: processes per case, instead of each case's own count.
  * --no-e2e: leave out the cases that need a server.
  * Run `npm run build` first (the `bench` scripts of package.json do).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FIGURES } from './lib/bar.mjs';
@@ -34,6 +37,7 @@ const args = parseArgs();
 const quick = args.quick === true;
 const only = typeof args.only === 'string' ? args.only.split(',').filter(Boolean) : [];
 const outPrefix = typeof args.out === 'string' ? args.out : quick ? 'RESULTS-quick' : 'RESULTS';
+const merge = args.merge === true;
 const runsOverride = args.runs === undefined ? null : numberArg(args, 'runs', 1);
 const BENCH = join(ROOT, 'bench');
 
@@ -138,12 +142,16 @@ async function main() {
     rmSync(snapshot, { recursive: true, force: true });
   }
 
+  const jsonName = outPrefix === 'RESULTS' ? 'results.json' : `${outPrefix.toLowerCase()}.json`;
+  const svgName = outPrefix === 'RESULTS' ? 'results.svg' : `${outPrefix.toLowerCase()}.svg`;
+  /** @type {RunData | null} */
+  const base = merge ? JSON.parse(readFileSync(join(BENCH, jsonName), 'utf8')) : null;
   /** @type {Record<string, Summary>} */
-  const summaries = {};
+  const summaries = { ...base?.summaries };
   for (const c of active) summaries[c.name] = combine(c.name, c.group, raw.get(c.name) ?? []);
   const figures = FIGURES.map((f) => f.evaluate(summaries));
   /** @type {RunMeta} */
-  const meta = {
+  const thisRun = {
     date: started.toISOString(),
     durationS: Math.round((Date.now() - started.getTime()) / 1000),
     node: process.version,
@@ -159,15 +167,16 @@ async function main() {
     only,
     sizes,
   };
+  const later = { date: thisRun.date, commit, load: thisRun.load, cases: active.map((c) => c.name) };
+  /** @type {RunMeta} */
+  const meta = base === null ? thisRun : { ...base.meta, updates: [...(base.meta.updates ?? []), later] };
   /** @type {RunData} */
-  const data = { meta, figures, summaries, raw: Object.fromEntries(raw) };
+  const data = { meta, figures, summaries, raw: { ...base?.raw, ...Object.fromEntries(raw) } };
   mkdirSync(BENCH, { recursive: true });
-  const jsonName = outPrefix === 'RESULTS' ? 'results.json' : `${outPrefix.toLowerCase()}.json`;
-  const svgName = outPrefix === 'RESULTS' ? 'results.svg' : `${outPrefix.toLowerCase()}.svg`;
   writeFileSync(join(BENCH, jsonName), `${JSON.stringify(data, null, 1)}\n`);
   writeFileSync(join(BENCH, svgName), renderSvg(data));
   writeFileSync(join(BENCH, `${outPrefix}.md`), renderMarkdown(data, svgName));
-  log(`wrote bench/${outPrefix}.md, bench/${svgName}, bench/${jsonName} in ${meta.durationS} s`);
+  log(`wrote bench/${outPrefix}.md, bench/${svgName}, bench/${jsonName} in ${thisRun.durationS} s`);
   for (const f of figures) log(`${f.status.padEnd(20)} ${f.label}: ${f.display} (bar ${f.barText})`);
 }
 

@@ -9,7 +9,10 @@
  * ours: `for await (const row of conn.stream(sql))` with `row.get(i)` (format 'auto': binary where
  * a decoder exists; int8 as bigint); each: the same with `stream().forEach`; run: `conn.run(sql)`,
  * every row collected as an array of values; pg: rowMode 'array' with its default type parsers (int8
- * as a string); postgres.js: its default types (int8 as a string).
+ * as a string), rows handed to a 'row' listener (nothing kept); postgres.js: its default types (int8
+ * as a string), `.values().forEach`. pgrows / postgresjsrows: the same clients collecting every row
+ * (`await client.query(…)`, `await sql.unsafe(…).values()`): the anchors of `run`, which keeps
+ * every row too.
  */
 import { e2eMain, measure, oursConnect, pgClient, server } from './common.mjs';
 
@@ -61,6 +64,15 @@ async function ours(read, api) {
   };
 }
 
+/** postgres.js with its default types (common.mjs's postgresJs() keeps numbers as text). */
+async function postgresJsDefault() {
+  const postgres = (await import('postgres')).default;
+  const s = server();
+  const sql = postgres({ host: s.host, port: s.port, user: s.user, pass: s.password, database: s.database, max: 1, onnotice: () => {} });
+  await sql`SELECT 1`;
+  return sql;
+}
+
 await e2eMain({
   ours: () => ours(async (conn, sink) => {
     for await (const row of conn.stream(SQL)) {
@@ -94,12 +106,31 @@ await e2eMain({
       close: () => client.end(),
     };
   },
+  async pgrows() {
+    const client = await pgClient();
+    return {
+      run: () => measure(async () => {
+        const sink = makeSink();
+        const result = await client.query({ text: SQL, rowMode: 'array' });
+        for (const row of result.rows) sink.row(row);
+        return checkOf(sink);
+      }),
+      close: () => client.end(),
+    };
+  },
+  async postgresjsrows() {
+    const sql = await postgresJsDefault();
+    return {
+      run: () => measure(async () => {
+        const sink = makeSink();
+        for (const row of await sql.unsafe(SQL).values()) sink.row(row);
+        return checkOf(sink);
+      }),
+      close: () => sql.end(),
+    };
+  },
   async postgresjs() {
-    // postgres.js with its default types (common.mjs's postgresJs() keeps numbers as text).
-    const postgres = (await import('postgres')).default;
-    const s = server();
-    const sql = postgres({ host: s.host, port: s.port, user: s.user, pass: s.password, database: s.database, max: 1, onnotice: () => {} });
-    await sql`SELECT 1`;
+    const sql = await postgresJsDefault();
     return {
       run: () => measure(async () => {
         const sink = makeSink();

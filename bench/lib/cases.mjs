@@ -116,7 +116,7 @@ export function buildCases({ quick }) {
     add({ group: 'e2e', name, script: `e2e/${script}`, runs, needsServer: true, args: [...extra, ...repeats(s.e2e)], describe, ...(nodeFlags ? { nodeFlags } : {}) });
 
   for (const impl of ['floor', 'ours', 'layer', 'pg', 'postgresjs', 'psql']) e2e(`select:${impl}`, 'select.mjs', ['--rows', String(s.selectRows)], s.e2e.runs, wallCpu);
-  for (const impl of ['ours', 'each', 'run', 'pg', 'postgresjs']) e2e(`typed:${impl}`, 'typed.mjs', ['--rows', String(s.selectRows)], s.e2e.runs, wallCpu);
+  for (const impl of ['ours', 'each', 'run', 'pg', 'pgrows', 'postgresjs', 'postgresjsrows']) e2e(`typed:${impl}`, 'typed.mjs', ['--rows', String(s.selectRows)], s.e2e.runs, wallCpu);
   for (const mode of ['depth1', 'depth100', 'batch100']) {
     const impls = mode === 'batch100' ? ['ours', 'layer', 'pgbench'] : mode === 'depth100' ? ['ours', 'layer', 'pg', 'postgresjs'] : ['ours', 'layer', 'pg', 'postgresjs', 'pgbench'];
     // One at a time is slow (~10k q/s): fewer runs keep a full suite within ~20 minutes.

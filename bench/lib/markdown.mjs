@@ -63,7 +63,7 @@ const STREAM_LABEL = {
 const ENCODE_LABEL = { ours: '**ours** (MessageBuffer)', bare: 'bare JS writer, no checks (the floor)', pgprotocol: 'pg-protocol serialize' };
 /** @type {Record<string, string>} */
 const CLIENT = {
-  floor: 'server floor', ours: '**ours**', pg: '`pg` 8.23', postgresjs: 'postgres.js 3.4', psql: 'psql (libpq)', pgbench: 'pgbench -M prepared (libpq)',
+  floor: 'server floor', ours: '**ours**, raw `recv()`', layer: '**ours**, query layer', pg: '`pg` 8.23', postgresjs: 'postgres.js 3.4', psql: 'psql (libpq)', pgbench: 'pgbench -M prepared (libpq)',
 };
 
 /**
@@ -174,7 +174,7 @@ function e2eTables(sums, meta) {
     const floor = m(sums, 'select:floor', 'ms');
     out.push(`### ${rowsN.toLocaleString('en')}-row SELECT * FROM w1 (id int8, qty int4, md5 text, tag text, NULL), a string for every field`, '',
       '| client | wall ms | client CPU ms | CPU µs/row | rows/s | wall vs floor | CPU vs pg |', '|---|---|---|---|---|---|---|');
-    for (const impl of ['floor', 'ours', 'pg', 'postgresjs', 'psql']) {
+    for (const impl of ['floor', 'ours', 'layer', 'pg', 'postgresjs', 'psql']) {
       const name = `select:${impl}`;
       if (!sums[name]) continue;
       const st = state(sums[name]);
@@ -185,7 +185,34 @@ function e2eTables(sums, meta) {
     }
     const agree = sameChecks(sums, ['select:ours', 'select:pg', 'select:postgresjs']);
     if (agree) out.push('', agree);
-    out.push('', 'Server floor: `EXPLAIN (ANALYZE, SERIALIZE TEXT)` of the same query — the server reads every row and converts it to text, and sends nothing. psql: `psql -c` into /dev/null; its CPU includes its own start and connect (~10 ms).', '');
+    out.push('', 'Server floor: `EXPLAIN (ANALYZE, SERIALIZE TEXT)` of the same query — the server reads every row and converts it to text, and sends nothing. psql: `psql -c` into /dev/null; its CPU includes its own start and connect (~10 ms). Query layer: `for await (const row of conn.stream(sql))` with `row.text(i)`.', '');
+  }
+  if (have('typed:')) {
+    const pgCpu = m(sums, 'typed:pg', 'cpu');
+    const pgRowsCpu = m(sums, 'typed:pgrows', 'cpu');
+    out.push(`### ${rowsN.toLocaleString('en')}-row SELECT * FROM w1, every field a typed value by each client's default rules`, '',
+      '| client, API | wall ms | client CPU ms | CPU µs/row | CPU vs pg (same API shape) |', '|---|---|---|---|---|');
+    /** @type {Record<string, [string, 'stream' | 'rows']>} */
+    const TYPED = {
+      ours: ['**ours**, `for await … of conn.stream(sql)`, `row.get(i)`', 'stream'],
+      each: ['**ours**, `conn.stream(sql).forEach(row => row.get(i))`', 'stream'],
+      pg: ["`pg` 8.23, rowMode 'array', a 'row' listener (nothing kept)", 'stream'],
+      postgresjs: ['postgres.js 3.4, `.values().forEach`', 'stream'],
+      run: ['**ours**, `(await conn.run(sql)).rows` (every row kept)', 'rows'],
+      pgrows: ["`pg` 8.23, `(await client.query({ rowMode: 'array' })).rows`", 'rows'],
+      postgresjsrows: ['postgres.js 3.4, `await sql.unsafe(sql).values()`', 'rows'],
+    };
+    for (const [impl, [label, shape]] of Object.entries(TYPED)) {
+      const name = `typed:${impl}`;
+      if (!sums[name]) continue;
+      const st = state(sums[name]);
+      if (st) { out.push(`| ${label} | ${st} | | | |`); continue; }
+      const wall = m(sums, name, 'ms');
+      const cpu = m(sums, name, 'cpu');
+      const anchor = shape === 'stream' ? pgCpu : pgRowsCpu;
+      out.push(`| ${label} | ${f(wall, 0)} (${spread(sums, name, 'ms', 0)}) | ${f(cpu, 0)} | ${f((cpu * 1e3) / rowsN, 3)} | ${anchor && impl !== 'pg' && impl !== 'pgrows' ? times(cpu / anchor) : '–'} |`);
+    }
+    out.push('', 'Ours decodes int8 to `bigint` and reads binary where a decoder exists (the statement cache binds binary from the second run); `pg` and postgres.js give int8 as a string. Keeping 1M rows costs every client the same order of GC work (~250 bytes a row here): compare `run` with the other clients that keep their rows.', '');
   }
   if (have('depth1:') || have('depth100:') || have('batch100:')) {
     out.push(`### Pipelined prepared point queries, \`SELECT $1::int\` × ${meta.sizes.pipelineCount.toLocaleString('en')}`, '',
@@ -195,7 +222,7 @@ function e2eTables(sums, meta) {
     for (const mode of ['depth1', 'depth100', 'batch100']) {
       const pgjs = m(sums, `${mode}:postgresjs`, 'qps');
       const bench = m(sums, `${mode}:pgbench`, 'qps');
-      for (const impl of ['ours', 'pg', 'postgresjs', 'pgbench']) {
+      for (const impl of ['ours', 'layer', 'pg', 'postgresjs', 'pgbench']) {
         const name = `${mode}:${impl}`;
         if (!sums[name]) continue;
         const st = state(sums[name]);
@@ -212,7 +239,7 @@ function e2eTables(sums, meta) {
     const floor = m(sums, `${dir}:floor`, 'ms');
     out.push(dir === 'copyout' ? '### COPY w1 TO STDOUT (text)' : '### COPY w1_in FROM STDIN (text, unlogged table)', '',
       '| client | wall ms | client CPU ms | MB/s | wall vs floor |', '|---|---|---|---|---|');
-    for (const impl of ['floor', 'ours', 'pg', 'postgresjs', 'psql']) {
+    for (const impl of ['floor', 'ours', 'layer', 'pg', 'postgresjs', 'psql']) {
       const name = `${dir}:${impl}`;
       if (!sums[name]) continue;
       const st = state(sums[name]);
@@ -299,6 +326,7 @@ export function renderMarkdown(data, svgName) {
     `| load average (1 min) at start / end | ${meta.load?.join(' / ') ?? '–'} (other work on the machine widens the spreads; ratios are taken within one run) |`,
     `| PostgreSQL | ${meta.postgres ?? 'not started'} |`,
     `| mode | ${meta.mode} |`,
+    ...(meta.updates ?? []).map((u) => `| re-measured ${u.date} at ${u.commit} (load ${u.load.join(' / ')}) | ${u.cases.map((c) => `\`${c}\``).join(', ')} |`),
     '',
     'Every figure is a ratio of medians measured in this run, against an anchor measured on the same bytes or the same server. Each case runs in several fresh Node processes (interleaved with the other cases); the median is taken within a process, then over processes.',
     '',

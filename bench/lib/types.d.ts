@@ -137,6 +137,16 @@ export interface RunMeta {
   readonly mode: 'quick' | 'full';
   readonly only: readonly string[];
   readonly sizes: Sizes;
+  /** Cases re-measured later with `--merge` (their figures replace this run's). */
+  readonly updates?: readonly RunUpdate[];
+}
+
+/** A later run whose cases were merged into a results file (run.mjs --merge). */
+export interface RunUpdate {
+  readonly date: string;
+  readonly commit: string;
+  readonly load: readonly number[];
+  readonly cases: readonly string[];
 }
 
 /** A whole run: what results.json holds and what RESULTS.md and results.svg are rendered from. */
