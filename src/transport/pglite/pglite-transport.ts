@@ -32,19 +32,12 @@ import { EncryptionResponse, FrontendCode, MessageCode, StartupCode, Transaction
 import { encodeQuery } from '../../protocol/frontend/query.js';
 import { encodeSync } from '../../protocol/frontend/sync.js';
 import { MessageWriter } from '../../protocol/writer.js';
+import { Inbox } from '../inbox.js';
 import type { ByteSink, Transport } from '../transport.js';
 import { COPY_GUARD, heldCopyAnswer, mayCopyFromStdin, probeQuery } from './copy-in.js';
 import { FrontendFramer, backendMessages, concatBytes, countFrames, lastTransactionStatus, querySql } from './frames.js';
 import type { FrontendFrame } from './frames.js';
 import type { PGliteLike, PGliteTransportOptions } from './pglite-like.js';
-
-/** A sink that takes nothing: input waits in the queue until the session attaches its reader. */
-const UNATTACHED: ByteSink = {
-  writable: () => new Uint8Array(0),
-  commit: () => undefined,
-  push: () => 0,
-  free: 0,
-};
 
 interface Waiter {
   resolve(): void;
@@ -85,14 +78,10 @@ export class PGliteTransport implements Transport {
   readonly #db: PGliteLike;
   readonly #syncToFs: boolean | undefined;
   readonly #resetOnEnd: boolean;
-  #sink: ByteSink = UNATTACHED;
   #error: PgStreamError | null = null;
   /** PGlite itself failed: no further call is made. */
   #dead = false;
-  #inbox: Uint8Array[] = [];
-  #queued = 0;
-  #got = false;
-  #waiter: Waiter | null = null;
+  readonly #inbox = new Inbox((err) => this.#fail(err));
   #outbox: Uint8Array[] = [];
   #outWaiters: Waiter[] = [];
   #running: Promise<void> | null = null;
@@ -125,8 +114,7 @@ export class PGliteTransport implements Transport {
   }
 
   attach(sink: ByteSink): void {
-    if (this.#sink !== UNATTACHED) throw new ConnectionError(ErrorCode.SOCKET_ERROR, 'the transport already has a reader attached');
-    this.#sink = sink;
+    this.#inbox.attach(sink);
   }
 
   // ---------------------------------------------------------------- calls into PGlite
@@ -267,59 +255,11 @@ export class PGliteTransport implements Transport {
     if (answer.length === 0) return;
     const status = lastTransactionStatus(answer, backendMessages(answer));
     if (status !== null) this.#status = status;
-    this.#inbox.push(answer);
-    this.#queued += answer.length;
-    this.#wake();
-  }
-
-  /** Moves queued bytes into the sink; returns how many moved. */
-  #drainInbox(): number {
-    let moved = 0;
-    while (this.#inbox.length > 0) {
-      const head = this.#inbox[0]!;
-      const taken = this.#sink.push(head);
-      moved += taken;
-      this.#queued -= taken;
-      if (taken < head.length) {
-        this.#inbox[0] = head.subarray(taken);
-        break;
-      }
-      this.#inbox.shift();
-    }
-    if (moved > 0) this.#got = true;
-    return moved;
-  }
-
-  #wake(): void {
-    const w = this.#waiter;
-    if (w === null) return;
-    if (this.#queued > 0) this.#drainInbox();
-    if (this.#got) {
-      this.#waiter = null;
-      w.resolve();
-    } else if (this.#error !== null) {
-      this.#waiter = null;
-      w.reject(this.#error);
-    }
+    this.#inbox.add(answer, this.#error);
   }
 
   fill(): Promise<void> {
-    if (this.#ending !== null && this.#error === null) {
-      return Promise.reject(new ConnectionError(ErrorCode.CONNECTION_CLOSED, 'the connection was closed'));
-    }
-    if (this.#waiter !== null) {
-      return Promise.reject(new ConnectionError(ErrorCode.SOCKET_ERROR, 'fill() called while another fill() is pending'));
-    }
-    this.#got = false;
-    if (this.#queued > 0) {
-      if (this.#drainInbox() > 0) return Promise.resolve();
-      this.#fail(new ConnectionError(ErrorCode.SOCKET_ERROR, 'the receive buffer is full and holds no complete message'));
-    }
-    // After a failure only what was already received is delivered (above); then the failure.
-    if (this.#error !== null) return Promise.reject(this.#error);
-    return new Promise<void>((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
+    return this.#inbox.fill(this.#ending !== null, this.#error);
   }
 
   // ---------------------------------------------------------------- closing
@@ -327,9 +267,7 @@ export class PGliteTransport implements Transport {
   end(): Promise<void> {
     if (this.#ending !== null) return this.#ending;
     this.#ending = this.#finish();
-    const w = this.#waiter;
-    this.#waiter = null;
-    w?.reject(new ConnectionError(ErrorCode.CONNECTION_CLOSED, 'the connection was closed'));
+    this.#inbox.close();
     return this.#ending;
   }
 
@@ -342,7 +280,7 @@ export class PGliteTransport implements Transport {
     this.#error = err;
     for (const w of this.#outWaiters.splice(0)) w.reject(err);
     this.#outbox = [];
-    this.#wake();
+    this.#inbox.wake(err);
     this.#ending ??= this.#finish();
     return err;
   }

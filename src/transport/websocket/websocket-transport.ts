@@ -27,6 +27,7 @@
  */
 import { ConnectionError, ErrorCode } from '../../errors.js';
 import type { PgStreamError } from '../../errors.js';
+import { Inbox } from '../inbox.js';
 import type { ByteSink, CancelRequestSender, Transport } from '../transport.js';
 import { webSocketCancelSender } from './cancel.js';
 import { describeUrl, resolveOptions } from './options.js';
@@ -38,14 +39,6 @@ import type { SocketCloseEvent, SocketMessageEvent, WebSocketLike } from './sock
 const DRAIN_POLL_MS = 4;
 /** How long `end()` waits for the closing handshake before giving up on the peer. */
 const END_TIMEOUT_MS = 5_000;
-
-/** A sink that takes nothing: input waits in the queue until the session attaches its reader. */
-const UNATTACHED: ByteSink = {
-  writable: () => new Uint8Array(0),
-  commit: () => undefined,
-  push: () => 0,
-  free: 0,
-};
 
 interface Waiter {
   resolve(): void;
@@ -61,15 +54,11 @@ export class WebSocketTransport implements Transport {
   readonly sendCancelRequest: CancelRequestSender;
   readonly #options: ResolvedWebSocketOptions;
   readonly #ws: WebSocketLike;
-  #sink: ByteSink = UNATTACHED;
   #error: PgStreamError | null = null;
   #opened = false;
   #sawError = false;
   #closed = false;
-  #queue: Uint8Array[] = [];
-  #queued = 0;
-  #got = false;
-  #waiter: Waiter | null = null;
+  readonly #inbox = new Inbox((err) => this.#fail(err));
   /** Writes of the current tick, sent as one frame at its end. */
   #batch: Uint8Array[] = [];
   #batchWaiters: Waiter[] = [];
@@ -130,12 +119,11 @@ export class WebSocketTransport implements Transport {
 
   /** Bytes received but not yet handed to the session's reader. */
   get queued(): number {
-    return this.#queued;
+    return this.#inbox.queued;
   }
 
   attach(sink: ByteSink): void {
-    if (this.#sink !== UNATTACHED) throw new ConnectionError(ErrorCode.SOCKET_ERROR, 'the transport already has a reader attached');
-    this.#sink = sink;
+    this.#inbox.attach(sink);
   }
 
   // ---------------------------------------------------------------- input
@@ -158,22 +146,8 @@ export class WebSocketTransport implements Transport {
       this.#fail(new ConnectionError(ErrorCode.SOCKET_ERROR, 'the bridge sent a text frame: PostgreSQL bytes travel in binary frames (websockify: offer the "binary" subprotocol)'));
       return;
     }
-    if (chunk.length === 0) return;
-    if (this.#waiter !== null && this.#queued === 0) {
-      // The session waits for input, so no message view is outstanding: copy in now.
-      const taken = this.#sink.push(chunk);
-      if (taken > 0) this.#got = true;
-      if (taken < chunk.length) this.#enqueue(chunk.subarray(taken));
-      this.#wake();
-      return;
-    }
-    this.#enqueue(chunk);
-  }
-
-  #enqueue(chunk: Uint8Array): void {
-    this.#queue.push(chunk);
-    this.#queued += chunk.length;
-    if (this.#queued > this.#options.maxQueuedBytes) {
+    this.#inbox.add(chunk, this.#error);
+    if (this.#inbox.queued > this.#options.maxQueuedBytes) {
       this.#fail(
         new ConnectionError(
           ErrorCode.SOCKET_ERROR,
@@ -183,55 +157,8 @@ export class WebSocketTransport implements Transport {
     }
   }
 
-  /** Moves queued bytes into the sink; returns how many moved. */
-  #drainQueue(): number {
-    let moved = 0;
-    while (this.#queue.length > 0) {
-      const head = this.#queue[0]!;
-      const taken = this.#sink.push(head);
-      moved += taken;
-      this.#queued -= taken;
-      if (taken < head.length) {
-        this.#queue[0] = head.subarray(taken);
-        break;
-      }
-      this.#queue.shift();
-    }
-    if (moved > 0) this.#got = true;
-    return moved;
-  }
-
-  #wake(): void {
-    const w = this.#waiter;
-    if (w === null) return;
-    if (this.#queued > 0) this.#drainQueue();
-    if (this.#got) {
-      this.#waiter = null;
-      w.resolve();
-    } else if (this.#error !== null) {
-      this.#waiter = null;
-      w.reject(this.#error);
-    }
-  }
-
   fill(): Promise<void> {
-    if (this.#ending !== null && this.#error === null) {
-      return Promise.reject(new ConnectionError(ErrorCode.CONNECTION_CLOSED, 'the connection was closed'));
-    }
-    if (this.#waiter !== null) {
-      return Promise.reject(new ConnectionError(ErrorCode.SOCKET_ERROR, 'fill() called while another fill() is pending'));
-    }
-    this.#got = false;
-    if (this.#queued > 0) {
-      if (this.#drainQueue() > 0) return Promise.resolve();
-      // The reader is full yet holds no complete message: it cannot make progress.
-      this.#fail(new ConnectionError(ErrorCode.SOCKET_ERROR, 'the receive buffer is full and holds no complete message'));
-    }
-    // After a failure only what was already received is delivered (above); then the failure.
-    if (this.#error !== null) return Promise.reject(this.#error);
-    return new Promise<void>((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
+    return this.#inbox.fill(this.#ending !== null, this.#error);
   }
 
   // ---------------------------------------------------------------- output
@@ -329,7 +256,6 @@ export class WebSocketTransport implements Transport {
     if (this.#ending !== null) return this.#ending;
     // What was written before end() (a Terminate) still goes out, ahead of the close frame.
     this.#flushBatch();
-    const closedError = new ConnectionError(ErrorCode.CONNECTION_CLOSED, 'the connection was closed');
     this.#ending = (async () => {
       if (this.#error === null && !this.#opened) await this.opened().catch(() => undefined);
       if (!this.#closed) {
@@ -343,9 +269,7 @@ export class WebSocketTransport implements Transport {
         clearTimeout(timer);
       }
     })();
-    const w = this.#waiter;
-    this.#waiter = null;
-    w?.reject(closedError);
+    this.#inbox.close();
     return this.#ending;
   }
 
@@ -372,6 +296,6 @@ export class WebSocketTransport implements Transport {
     for (const w of this.#draining.splice(0)) w.reject(err);
     this.#batch = [];
     this.#unsent = [];
-    this.#wake();
+    this.#inbox.wake(err);
   }
 }
