@@ -14,6 +14,8 @@
  * --merge (with --only): the cases of this run replace theirs in the existing results; every other
  *   case keeps the figures of the run it was measured in, and RESULTS.md lists which cases came from
  *   which later run (date, commit, load). For adding or re-measuring a few cases without a full run.
+ * --render: measure nothing; render RESULTS.md and the chart again from the results file (after a
+ *   change to the tables or the bar).
  * --runs: processes per case, instead of each case's own count.
  * --no-e2e: leave out the cases that need a server.
  * Run `npm run build` first (the `bench` scripts of package.json do).
@@ -97,7 +99,28 @@ function runChild(c, env) {
   });
 }
 
+/**
+ * Renders the results file `jsonName` again (--render): the bar re-evaluated, the tables redrawn.
+ * @param {string} jsonName
+ * @param {string} svgName
+ */
+function render(jsonName, svgName) {
+  /** @type {RunData} */
+  const stored = JSON.parse(readFileSync(join(BENCH, jsonName), 'utf8'));
+  const data = { ...stored, figures: FIGURES.map((f) => f.evaluate(stored.summaries)) };
+  writeFileSync(join(BENCH, jsonName), `${JSON.stringify(data, null, 1)}\n`);
+  writeFileSync(join(BENCH, svgName), renderSvg(data));
+  writeFileSync(join(BENCH, `${outPrefix}.md`), renderMarkdown(data, svgName));
+  log(`rendered bench/${outPrefix}.md and bench/${svgName} from bench/${jsonName}`);
+}
+
 async function main() {
+  const jsonName = outPrefix === 'RESULTS' ? 'results.json' : `${outPrefix.toLowerCase()}.json`;
+  const svgName = outPrefix === 'RESULTS' ? 'results.svg' : `${outPrefix.toLowerCase()}.svg`;
+  if (args.render === true) {
+    render(jsonName, svgName);
+    return;
+  }
   const { cases, sizes } = buildCases({ quick });
   const selected = cases.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o) || c.group.includes(o)));
   if (selected.length === 0) throw new Error(`no case matches --only ${only.join(',')}`);
@@ -142,8 +165,6 @@ async function main() {
     rmSync(snapshot, { recursive: true, force: true });
   }
 
-  const jsonName = outPrefix === 'RESULTS' ? 'results.json' : `${outPrefix.toLowerCase()}.json`;
-  const svgName = outPrefix === 'RESULTS' ? 'results.svg' : `${outPrefix.toLowerCase()}.svg`;
   /** @type {RunData | null} */
   const base = merge ? JSON.parse(readFileSync(join(BENCH, jsonName), 'utf8')) : null;
   /** @type {Record<string, Summary>} */
