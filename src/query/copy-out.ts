@@ -1,7 +1,10 @@
 /**
- * `conn.copyTo(sql)`: the data of a `COPY … TO STDOUT` as an async iterable of byte chunks (the
- * CopyData payloads, zero-copy views valid until the next chunk), read as the consumer asks: a slow
- * consumer pauses the socket and memory stays flat (RELIABILITY.md case 19). Also as a web
+ * `conn.copyTo(sql)`: the data of a `COPY … TO STDOUT` as an async iterable of byte chunks, read as
+ * the consumer asks: a slow consumer pauses the socket and memory stays flat (RELIABILITY.md case
+ * 19). A chunk holds one or more whole CopyData payloads (the server sends one row per message):
+ * the small ones that arrived together are gathered into one reused buffer of up to 64 KiB, so a
+ * million rows cost thousands of iterations instead of a million; a large payload comes alone, as a
+ * view of the receive buffer. Either way a chunk is valid until the next one is asked for. Also as a web
  * `ReadableStream` (`stream()`), or piped into a Node Writable or a web WritableStream with
  * backpressure (`pipeTo()`; chunks are copied there, since a sink may keep them). For a Node
  * Readable: `Readable.from(conn.copyTo(sql))`, or `stream.pipeline(conn.copyTo(sql), file)`.
@@ -31,6 +34,11 @@ export interface NodeWritableLike {
   off?(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
+/** The size of the buffer small CopyData payloads are gathered into. */
+const GATHER_BYTES = 64 * 1024;
+/** A payload at least this large is delivered alone, as a view (no copy). */
+const ALONE_BYTES = 16 * 1024;
+
 /** The rows of a COPY … TO STDOUT, as byte chunks. */
 export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
   readonly sync = true;
@@ -46,6 +54,11 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
   #columnFormats: readonly FormatCode[] = [];
   #rowCount: number | null = null;
   #interrupt: Interrupt | null = null;
+  /** Small payloads gathered for the next chunk, and how many bytes of it are filled. */
+  #gathered: Uint8Array | null = null;
+  #filled = 0;
+  /** A payload that did not fit the gathered chunk: a view valid while the loop is paused. */
+  #carry: Uint8Array | null = null;
   readonly #result: { value: Uint8Array; done: false } = { value: new Uint8Array(0), done: false };
 
   constructor(
@@ -99,25 +112,15 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
         this.#format = msg.format;
         this.#columnFormats = msg.columnFormats;
         return Step.CONTINUE;
-      case 'CopyData': {
-        if (this.#discarding) return Step.CONTINUE;
-        this.#chunk = msg.data;
-        const waiter = this.#waiter;
-        if (waiter !== null) {
-          this.#waiter = null;
-          this.#result.value = msg.data;
-          waiter.resolve(this.#result);
-        } else {
-          this.#ready = true;
-        }
-        return Step.PAUSE;
-      }
+      case 'CopyData':
+        return this.#discarding ? Step.CONTINUE : this.#gather(msg.data);
       case 'CommandComplete':
         this.#rowCount = msg.rows;
-        return Step.CONTINUE;
+        return this.#filled > 0 ? this.#deliverGathered() : Step.CONTINUE;
       case 'ErrorResponse':
         this.#error ??= new ServerError(new Map(msg.fields));
-        return Step.CONTINUE;
+        // What arrived before the error still reaches the consumer, then the error.
+        return this.#filled > 0 ? this.#deliverGathered() : Step.CONTINUE;
       case 'CopyInResponse':
         // Not a COPY TO: get the server out of COPY IN mode at once.
         this.#error ??= new ClientError(ErrorCode.INVALID_ARGUMENT, 'copyTo() needs COPY … TO STDOUT; this statement is a COPY FROM STDIN');
@@ -135,8 +138,54 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
     }
   }
 
+  inputDrained(): Step {
+    return this.#filled > 0 ? this.#deliverGathered() : Step.CONTINUE;
+  }
+
   skipped(): void {
     // A simple Query owns its ReadyForQuery: never skipped.
+  }
+
+  /** One CopyData payload (a view valid until the loop reads on): gathered, or delivered. */
+  #gather(data: Uint8Array): Step {
+    const n = data.length;
+    if (n >= ALONE_BYTES || this.#filled + n > GATHER_BYTES) {
+      if (this.#filled === 0) return this.#deliver(data);
+      this.#carry = data;
+      return this.#deliverGathered();
+    }
+    const into = (this.#gathered ??= new Uint8Array(GATHER_BYTES));
+    into.set(data, this.#filled);
+    this.#filled += n;
+    return Step.CONTINUE;
+  }
+
+  #deliverGathered(): Step {
+    return this.#deliver(this.#gathered!.subarray(0, this.#filled));
+  }
+
+  /** Hands `chunk` to the consumer (or holds it until asked) and pauses the loop. */
+  #deliver(chunk: Uint8Array): Step {
+    this.#chunk = chunk;
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      this.#result.value = chunk;
+      waiter.resolve(this.#result);
+    } else {
+      this.#ready = true;
+    }
+    return Step.PAUSE;
+  }
+
+  /** The consumer asked for more: the last chunk is no longer used; a carried payload goes first. */
+  #release(): void {
+    if (this.#ready) return;
+    this.#filled = 0;
+    const carry = this.#carry;
+    if (carry === null) return;
+    this.#carry = null;
+    this.#gather(carry);
   }
 
   fail(err: PgStreamError): void {
@@ -149,6 +198,7 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
     this.#done = true;
     this.#chunk = null;
     this.#ready = false;
+    this.#carry = null;
     const fate = this.#interrupt?.map(this.#error === null ? { kind: 'done' } : { kind: 'failed', error: this.#error }) ?? null;
     if (fate !== null) this.#error = fate;
     const waiter = this.#waiter;
@@ -167,6 +217,7 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
   /** The next chunk (a view valid until the next call), or the end. */
   next(): Promise<IteratorResult<Uint8Array>> {
     if (!this.#started) return this.#start().then(() => this.next());
+    this.#release();
     if (this.#ready) {
       this.#ready = false;
       this.#result.value = this.#chunk!;
@@ -184,6 +235,8 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
     if (!this.#started || this.#done) return { value: undefined, done: true };
     this.#discarding = true;
     this.#ready = false;
+    this.#filled = 0;
+    this.#carry = null;
     try {
       await new Promise<IteratorResult<Uint8Array>>((resolve, reject) => {
         this.#waiter = { resolve, reject };

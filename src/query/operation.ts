@@ -43,6 +43,12 @@ export interface Operation {
   fail(err: PgStreamError): void;
   /** Called when this operation reaches the head of the queue (its answers come next). */
   started?(): void;
+  /**
+   * The buffered bytes ran out and the loop is about to wait for the transport: an operation that
+   * gathers several messages into one delivery (COPY data) hands over what it holds now, and
+   * returns PAUSE if it did (CONTINUE otherwise).
+   */
+  inputDrained?(): Step;
 }
 
 /** The part of the receive loop an operation uses to resume reading after a PAUSE. */

@@ -187,6 +187,10 @@ export class Receiver implements ReceiveLoop {
         }
         const msg = this.source.next();
         if (msg === null) {
+          if (op?.inputDrained?.() === Step.PAUSE) {
+            this.#paused = true;
+            break;
+          }
           this.#wantBytes();
           break;
         }
