@@ -2,10 +2,12 @@
  * RELIABILITY.md cases that had no test against a real server (test/RELIABILITY.md maps every
  * case): large pipelined writes while the server streams large results back (case 17: no
  * deadlock); a 10-million-row result streamed to a slow consumer with the process's memory flat
- * (case 23); column names such as `__proto__` through every query-layer path (JS object pollution).
- * Against PostgreSQL 18 from the suite's global setup.
+ * (case 23); column names such as `__proto__` through every query-layer path (JS object pollution);
+ * a value the default codecs refuse (a timestamptz past the JS Date range), which must fail only its
+ * call ("K"). Against PostgreSQL 18 from the suite's global setup.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, PgStreamError } from '../../src/index.js';
 import type { Connection, Result } from '../../src/index.js';
 import { within } from '../support/fake-assert.js';
 import { pgServer } from '../support/facts.js';
@@ -104,5 +106,37 @@ describe('JS object pollution: column names such as __proto__ stay data', () => 
     }
     expect(batches).toBe(1);
     unpolluted();
+  });
+});
+
+describe('a value the default codecs refuse: the call fails, the connection stays usable (K)', () => {
+  const SQL = "SELECT '294276-12-31 00:00:00+00'::timestamptz AS t";
+
+  it('a timestamptz past the JS Date range rejects with a non-fatal PGS_VALUE_OUT_OF_RANGE', async () => {
+    const c = await openSuperuser(pgServer(18));
+    try {
+      const err = await within(c.run(SQL).then(() => null, (e: unknown) => e), 10_000);
+      expect(err).toBeInstanceOf(PgStreamError);
+      expect((err as PgStreamError).code).toBe(ErrorCode.VALUE_OUT_OF_RANGE);
+      expect((err as PgStreamError).fatal).toBe(false);
+      expect(c.closed).toBe(false);
+    } finally {
+      await c.close();
+    }
+  });
+
+  // The receive loop stops for good after a decoder throws (src/session/receiver.ts #drain → fail(),
+  // while Connection.#fatal leaves a non-fatal error unrecorded and the socket open): every later
+  // call fails PGS_BUSY and the connection never reports itself closed. Same cause as the BUG rows
+  // of test/hostile/reliability-gaps.test.ts.
+  it.fails('BUG: after a timestamptz past the JS Date range (PGS_VALUE_OUT_OF_RANGE, not fatal), every later call fails PGS_BUSY and the connection is not closed', async () => {
+    const c = await openSuperuser(pgServer(18));
+    try {
+      await c.run(SQL).catch(() => undefined);
+      const next = await within(c.run('SELECT 1 AS one').then((r) => r.rows, (e: unknown) => (e as PgStreamError).code), 10_000);
+      expect(next).toEqual([[1]]);
+    } finally {
+      await c.close();
+    }
   });
 });
