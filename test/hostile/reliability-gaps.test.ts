@@ -304,6 +304,24 @@ describe('case 20: notices, parameter changes and notifications at every point c
     await conn.close();
   });
 
+  // Case 20 lists "right after AuthenticationOk" among the points where notifications must be
+  // delivered and change no result; the startup (src/session/startup.ts) refuses a
+  // NotificationResponse before ReadyForQuery with PGS_UNEXPECTED_MESSAGE and the connect fails.
+  // (A PostgreSQL backend has no LISTEN before ReadyForQuery; libpq's parser accepts one anyway.)
+  it.fails('BUG: a NotificationResponse right after AuthenticationOk fails the connect with PGS_UNEXPECTED_MESSAGE', async () => {
+    server = await startFakeServer(async (s) => {
+      await s.expect('StartupMessage');
+      s.send({ type: 'AuthenticationOk', code: MessageCode.AUTHENTICATION, auth: 0 }, note('early', 'right after auth'), param('server_version', '18.0'));
+      s.send({ type: 'BackendKeyData', code: MessageCode.BACKEND_KEY_DATA, processId: 1, secretKey: KEY }, readyForQuery());
+      await serveExtended(s, {});
+    });
+    const connected = await within(new ConnectionBuilder('u').database('db').connect(server.dial()).then((c) => c, (e: unknown) => e as PgStreamError), WITHIN_MS);
+    expect(connected).not.toBeInstanceOf(PgStreamError);
+    const { conn } = connected as { conn: Connection };
+    expect((await conn.run('SELECT 1', [], { format: 'text' })).rows).toEqual([[1]]);
+    await conn.close();
+  });
+
   it('a notification handler that throws is isolated: reported once, the other handler and the result unaffected', async () => {
     const { conn } = await open({
       rows: () => ['1', '2'],

@@ -4,7 +4,9 @@
  * deadlock); a 10-million-row result streamed to a slow consumer with the process's memory flat
  * (case 23); column names such as `__proto__` through every query-layer path (JS object pollution);
  * a value the default codecs refuse (a timestamptz past the JS Date range), which must fail only its
- * call ("K"). Against PostgreSQL 18 from the suite's global setup.
+ * call ("K"); the read deadline (case 28), which bounds waits on the server, not the time the client
+ * itself takes (a slow COPY source, a slow stream consumer). Against PostgreSQL 18 from the suite's
+ * global setup.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, PgStreamError } from '../../src/index.js';
@@ -139,4 +141,57 @@ describe('a value the default codecs refuse: the call fails, the connection stay
       await c.close();
     }
   });
+});
+
+describe('case 28: the read deadline bounds waits on the server, not the client\'s own pace', () => {
+  /** A COPY source that pauses `ms` between its two rows: the server waits for the client meanwhile. */
+  async function* slowSource(ms: number): AsyncGenerator<string> {
+    yield '1\n';
+    await new Promise((r) => setTimeout(r, ms));
+    yield '2\n';
+  }
+
+  it('control, no read deadline: a COPY FROM source that pauses 1.5 s completes', async () => {
+    const c = await openSuperuser(pgServer(18));
+    try {
+      await c.run('CREATE TEMP TABLE slow_src (v int)');
+      expect((await c.copyFrom('COPY slow_src FROM STDIN', slowSource(1_500))).rowCount).toBe(2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  // While the client streams COPY data the server owes no answer (it waits for CopyData/CopyDone),
+  // yet the deadline of src/session/receiver.ts (#fill, withDeadline: owed() is session.pending > 0)
+  // fires: the connection is destroyed and the call rejects with PGS_COPY_SOURCE "the COPY source
+  // failed: the server rolled the COPY back" — for a source that did not fail, on a server that was
+  // not silent (the connection's error is then PGS_TIMEOUT).
+  it.fails('BUG: readTimeout(500) and a COPY FROM source that pauses 1.5 s: the deadline fires while the server waits for the client, the connection is destroyed', async () => {
+    const c = await openSuperuser(pgServer(18), { readTimeout: 500 });
+    try {
+      await c.run('CREATE TEMP TABLE slow_src (v int)');
+      const r = await within(c.copyFrom('COPY slow_src FROM STDIN', slowSource(1_500)).then((x) => x.rowCount, (e: unknown) => (e as PgStreamError).code), 10_000);
+      expect(r).toBe(2);
+      expect(c.closed).toBe(false);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('readTimeout(500) and a slow consumer of 300,000 rows pausing 1.2 s four times: every row arrives, the deadline does not fire', async () => {
+    // The socket is paused while the consumer sleeps and the server blocks on its output: no silent
+    // server owes anything, so the read deadline must not fire.
+    const c = await openSuperuser(pgServer(18), { readTimeout: 500 });
+    try {
+      let n = 0;
+      for await (const _row of c.stream('SELECT g FROM generate_series(1, 300000) g')) {
+        if (++n % 75_000 === 0) await new Promise((r) => setTimeout(r, 1_200));
+      }
+      expect(n).toBe(300_000);
+      expect(c.closed).toBe(false);
+      expect((await c.run('SELECT 1 AS one')).rows).toEqual([[1]]);
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
 });
