@@ -7,7 +7,8 @@
  * its deadline, the socket destroyed, the cancel key nowhere in the error; the connection lost (RST)
  * with N pipelined statements in flight; outbound limits refused by the query layer before anything
  * is sent, the connection staying usable; notices, parameter changes and notifications at every point
- * changing no result, a throwing handler isolated.
+ * changing no result, a throwing handler isolated; a value its decoder refuses failing only its call.
+ * Rows named "BUG: …" are known bugs (it.fails), listed in test/RELIABILITY.md.
  */
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
  * a value the default codecs refuse (a timestamptz past the JS Date range), which must fail only its
  * call ("K"); the read deadline (case 28), which bounds waits on the server, not the time the client
  * itself takes (a slow COPY source, a slow stream consumer). Against PostgreSQL 18 from the suite's
- * global setup.
+ * global setup. Rows named "BUG: …" are known bugs (it.fails), listed in test/RELIABILITY.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, PgStreamError } from '../../src/index.js';
