@@ -41,6 +41,11 @@ export interface QueryContext {
    * data); resolves once both were handed to the transport. `data` must not change until then.
    */
   writeThrough(data: Uint8Array): Promise<void>;
+  /**
+   * The client holds the turn (COPY FROM STDIN data is being sent: the server waits for it and owes
+   * nothing), so the read deadline does not run; off again once CopyDone or CopyFail is written.
+   */
+  clientTurn(on: boolean): void;
   /** Asks the server to cancel what this session runs (CancelRequest on a fresh connection). */
   cancel(): Promise<void>;
   /**

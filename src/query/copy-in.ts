@@ -215,6 +215,7 @@ export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, s
     let failure: unknown = undefined;
     if (op.copying && !op.stopped) {
       const gather = new Gatherer();
+      ctx.clientTurn(true);
       try {
         for (;;) {
           if (op.stopped || aborted !== null || ctx.error !== null) break;
@@ -240,6 +241,8 @@ export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, s
         await gather.send(ctx);
       } catch (err) {
         failure = err;
+      } finally {
+        ctx.clientTurn(false);
       }
       if (op.stopped && !op.copying) {
         // Nothing to end: the server already refused.

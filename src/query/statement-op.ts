@@ -6,8 +6,7 @@
  * one of `run`/`pipeline.run`, the stream's, or a cursor's. Its fate (done, failed, skipped, rolled
  * back) is decided by its pipeline segment (src/query/segment.ts).
  */
-import { ServerError } from '../errors.js';
-import type { PgStreamError } from '../errors.js';
+import { PgStreamError, ServerError } from '../errors.js';
 import { FormatCode } from '../protocol/codes.js';
 import type { BackendMessage, DataRowView, FieldDescription } from '../protocol/messages.js';
 import type { Outcome } from '../protocol/session-state-codes.js';
@@ -42,6 +41,8 @@ export class StatementOp implements Operation, SegmentMember {
   #closes: number;
   #columns: ResultColumns | null = null;
   #settled = false;
+  /** A value of a row its decoder refused: the rest of the rows are read and dropped. */
+  #refused: PgStreamError | null = null;
 
   constructor(
     private readonly ctx: QueryContext,
@@ -91,7 +92,16 @@ export class StatementOp implements Operation, SegmentMember {
   handle(msg: BackendMessage, _outcome: Outcome): Step {
     switch (msg.type) {
       case 'DataRow':
-        return this.sink.row(msg);
+        if (this.#refused !== null) return Step.CONTINUE;
+        try {
+          return this.sink.row(msg);
+        } catch (err) {
+          // A value the codec refuses (out of range, malformed) fails this statement only: the
+          // stream of messages is intact, so the connection and the other statements go on.
+          if (!(err instanceof PgStreamError) || err.fatal) throw err;
+          this.#refused = err;
+          return Step.CONTINUE;
+        }
       case 'CommandComplete':
         this.sink.complete(msg.tag, msg.rows);
         this.segment.completed(this, msg.tag);
@@ -156,6 +166,9 @@ export class StatementOp implements Operation, SegmentMember {
   settle(fate: StatementFate): void {
     if (this.#settled) return;
     this.#settled = true;
+    // The server ran it, but a value could not be decoded: the caller gets the codec's error (its
+    // segment's outcome still decides the other statements).
+    if (fate.kind === 'done' && this.#refused !== null) fate = { kind: 'failed', error: this.#refused };
     // An interrupted call reports PGS_ABORTED/PGS_TIMEOUT rather than the server's 57014.
     const replaced = this.interrupt?.map(fate) ?? null;
     this.sink.settle(replaced === null ? fate : { kind: 'failed', error: replaced });

@@ -141,7 +141,8 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     this.#receiver = new Receiver(init.source, init.transport, this.#session, init.settings.readTimeoutMs, {
       observed: (msg, outcome) => this.#observe(msg, outcome),
       asynchronous: (msg) => this.#events.deliver(msg),
-      fatal: (err) => this.#fatal(err),
+      // Whatever escapes the receive loop leaves it unable to go on: the connection ends with it.
+      fatal: (err) => this.#fatal(err, true),
     });
     this.#ctx = this.#context();
   }
@@ -403,8 +404,11 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     throw this.#fatal(said !== null && said.fatal ? said : err);
   }
 
-  /** Records the first fatal error, destroys the transport, fails every pending call; returns the error. */
-  #fatal(err: unknown): PgStreamError {
+  /**
+   * Records the first fatal error, destroys the transport, fails every pending call; returns the
+   * error. A non-fatal error does none of that unless `always` (the receive loop cannot go on).
+   */
+  #fatal(err: unknown, always = false): PgStreamError {
     if (this.#error !== null) return this.#error;
     let e: PgStreamError;
     if (err instanceof PgStreamError) {
@@ -413,7 +417,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
       const text = err instanceof Error ? err.message : String(err);
       e = new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `failed to process a backend message: ${text}`, { cause: err });
     }
-    if (!e.fatal) return e;
+    if (!e.fatal && !always) return e;
     this.#error = this.#transport.error ?? e;
     this.#transport.destroy(this.#error);
     this.#receiver.fail(this.#error);
@@ -446,6 +450,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
       scheduleFlush: () => this.#scheduleFlush(),
       flush: () => this.flush(),
       writeThrough: (data: Uint8Array) => this.#writeThrough(data),
+      clientTurn: (on: boolean) => this.#receiver.clientTurn(on),
       cancel: () => this.#queryCancel(),
       destroy: (err: PgStreamError) => {
         this.#fatal(err);

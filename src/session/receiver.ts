@@ -55,6 +55,10 @@ export class Receiver implements ReceiveLoop {
   #paused = false;
   /** Deliver asynchronous messages while idle. */
   #listening = false;
+  /** The client holds the turn (COPY FROM data is being sent): the read deadline does not run. */
+  #clientTurn = false;
+  /** When the client last gave the turn back (ms since the epoch): an answer is owed from then. */
+  #turnEnded = 0;
   #error: PgStreamError | null = null;
 
   constructor(
@@ -163,6 +167,12 @@ export class Receiver implements ReceiveLoop {
     this.#drain();
   }
 
+  /** The client holds the turn, or gives it back (see QueryContext.clientTurn). */
+  clientTurn(on: boolean): void {
+    this.#clientTurn = on;
+    if (!on) this.#turnEnded = Date.now();
+  }
+
   /** Starts or stops the idle read of asynchronous messages. */
   listen(on: boolean): void {
     this.#listening = on;
@@ -264,7 +274,10 @@ export class Receiver implements ReceiveLoop {
     if (this.#filling !== null) return this.#filling;
     let fill = this.transport.fill();
     const ms = this.readTimeoutMs;
-    if (ms > 0) fill = withDeadline(fill, ms, () => this.session.pending > 0);
+    if (ms > 0) {
+      const start = Date.now();
+      fill = withDeadline(fill, ms, () => (this.session.pending > 0 && !this.#clientTurn ? Math.max(start, this.#turnEnded) : null));
+    }
     const p = fill.finally(() => {
       this.#filling = null;
     });
@@ -306,22 +319,27 @@ export class Receiver implements ReceiveLoop {
 }
 
 /**
- * Rejects with PGS_TIMEOUT when `p` has not settled within `ms` while `owed()` (an idle wait is not
- * bounded: the deadline starts over when it passes with nothing owed).
+ * Rejects with PGS_TIMEOUT when `p` has not settled within `ms` of an answer being owed:
+ * `owedSince()` says since when (ms since the epoch), or null while nothing is owed (an idle wait,
+ * or the client's own turn, is not bounded: the deadline starts over).
  */
-function withDeadline(p: Promise<void>, ms: number, owed: () => boolean): Promise<void> {
+function withDeadline(p: Promise<void>, ms: number, owedSince: () => number | null): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout>;
+    const arm = (after: number): void => {
+      timer = setTimeout(expire, after);
+      unref(timer);
+    };
     const expire = (): void => {
-      if (!owed()) {
-        timer = setTimeout(expire, ms);
-        unref(timer);
+      const since = owedSince();
+      const waited = since === null ? 0 : Date.now() - since;
+      if (waited < ms) {
+        arm(ms - waited);
         return;
       }
       reject(new ConnectionError(ErrorCode.TIMEOUT, `the server sent nothing for ${ms} ms while an answer was owed (read timeout)`));
     };
-    timer = setTimeout(expire, ms);
-    unref(timer);
+    arm(ms);
     p.then(
       () => {
         clearTimeout(timer);

@@ -1,9 +1,10 @@
 /**
  * StartupResult: what the server told the client while the session started — the run-time
  * parameters it reported (ParameterStatus), the cancel key (BackendKeyData), the protocol version
- * it agreed to, and any notices it sent before ReadyForQuery.
+ * it agreed to, and any notices or notifications it sent before ReadyForQuery.
  */
 import type { TransactionStatus } from '../protocol/codes.js';
+import type { Notification } from '../query/events.js';
 
 /** The outcome of a successful startup (the seed's `startup`). */
 export interface StartupResult {
@@ -23,6 +24,12 @@ export interface StartupResult {
   readonly encrypted: boolean;
   /** Notices (field maps) the server sent during startup, e.g. MD5 deprecation warnings (the first 100). */
   readonly notices: readonly ReadonlyMap<string, string>[];
+  /**
+   * NotificationResponses the server sent before ReadyForQuery (PostgreSQL has no LISTEN yet then,
+   * but the protocol allows them at any time, as libpq does; the first 100), before any handler
+   * could be attached.
+   */
+  readonly notifications: readonly Notification[];
   /** Transaction status of the first ReadyForQuery. */
   readonly transactionStatus: TransactionStatus;
 }

@@ -24,6 +24,7 @@ import type { MessageSource } from './message-source.js';
 import type { AuthTransportInfo } from './authenticator.js';
 import type { SessionSettings } from './settings.js';
 import type { StartupResult } from './startup-result.js';
+import type { Notification } from '../query/events.js';
 import { MAX_STARTUP_NOTICES, setParameter } from './limits.js';
 
 /** The protocol option prefix (protocol.html, "Protocol versions"). */
@@ -110,6 +111,7 @@ export async function runStartup(
   const auth = new Authenticator(settings, tls);
   const parameters = new Map<string, string>();
   const notices: ReadonlyMap<string, string>[] = [];
+  const notifications: Notification[] = [];
   let protocol = settings.maxProtocol;
   let unsupportedOptions: readonly string[] = [];
   let negotiated = false;
@@ -148,6 +150,10 @@ export async function runStartup(
       default:
         break;
     }
+    if (msg.type === 'NotificationResponse' && auth.authenticated) {
+      if (notifications.length < MAX_STARTUP_NOTICES) notifications.push({ channel: msg.channel, payload: msg.payload, processId: msg.processId });
+      continue;
+    }
     if (!auth.authenticated) throw unexpected(msg, 'before AuthenticationOk');
     switch (msg.type) {
       case 'ParameterStatus':
@@ -169,6 +175,7 @@ export async function runStartup(
           authMethod: auth.method,
           encrypted: tls.encrypted,
           notices,
+          notifications,
           transactionStatus: msg.status as TransactionStatus,
         };
       default:

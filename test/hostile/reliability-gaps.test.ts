@@ -14,7 +14,7 @@ import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError, ConnectionBuilder, ErrorCode, PgStreamError, ProtocolError } from '../../src/index.js';
 import type { Result } from '../../src/index.js';
-import type { Connection, Notice, Notification, ParameterChange } from '../../src/index.js';
+import type { Connection, Notice, Notification, ParameterChange, StartupResult } from '../../src/index.js';
 import { MessageCode } from '../../src/protocol/codes.js';
 import type { BackendMessage } from '../../src/protocol/messages.js';
 import { Bytes } from '../fixtures/bytes.js';
@@ -306,10 +306,10 @@ describe('case 20: notices, parameter changes and notifications at every point c
   });
 
   // Case 20 lists "right after AuthenticationOk" among the points where notifications must be
-  // delivered and change no result; the startup (src/session/startup.ts) refuses a
-  // NotificationResponse before ReadyForQuery with PGS_UNEXPECTED_MESSAGE and the connect fails.
-  // (A PostgreSQL backend has no LISTEN before ReadyForQuery; libpq's parser accepts one anyway.)
-  it.fails('BUG: a NotificationResponse right after AuthenticationOk fails the connect with PGS_UNEXPECTED_MESSAGE', async () => {
+  // delivered and change no result: the startup keeps them in StartupResult.notifications (no
+  // handler can be attached yet). A PostgreSQL backend has no LISTEN before ReadyForQuery; libpq's
+  // parser accepts one anyway.
+  it('a NotificationResponse right after AuthenticationOk is kept in the startup result, the connection works', async () => {
     server = await startFakeServer(async (s) => {
       await s.expect('StartupMessage');
       s.send({ type: 'AuthenticationOk', code: MessageCode.AUTHENTICATION, auth: 0 }, note('early', 'right after auth'), param('server_version', '18.0'));
@@ -318,7 +318,8 @@ describe('case 20: notices, parameter changes and notifications at every point c
     });
     const connected = await within(new ConnectionBuilder('u').database('db').connect(server.dial()).then((c) => c, (e: unknown) => e as PgStreamError), WITHIN_MS);
     expect(connected).not.toBeInstanceOf(PgStreamError);
-    const { conn } = connected as { conn: Connection };
+    const { conn, startup } = connected as { conn: Connection; startup: StartupResult };
+    expect(startup.notifications).toEqual([{ channel: 'early', payload: 'right after auth', processId: expect.any(Number) }]);
     expect((await conn.run('SELECT 1', [], { format: 'text' })).rows).toEqual([[1]]);
     await conn.close();
   });
@@ -376,13 +377,9 @@ describe('a value its column decoder refuses (PGS_INVALID_VALUE): K, the framing
     await conn.close();
   });
 
-  // src/session/receiver.ts #drain: an exception from an operation's handle() goes to fail(hooks.fatal(err));
-  // hooks.fatal (Connection.#fatal) returns a non-fatal error without closing anything, but
-  // receiver.fail() still records it and stops the receive loop for good. The connection is then
-  // neither usable nor closed: CommandComplete and ReadyForQuery stay unread, every later call
-  // fails PGS_BUSY ("requests written with the raw API still await their answers"), the socket
-  // stays open. Seen against PostgreSQL 18 too (test/real-server/reliability-gaps.test.ts).
-  it.fails('BUG: after a value its decoder refuses (PGS_INVALID_VALUE, not fatal), the connection is neither usable nor closed: every later call fails PGS_BUSY', async () => {
+  // A value the codec refuses fails its statement only (src/query/statement-op.ts): the rest of
+  // its rows are read and dropped, the message stream stays in step, the connection goes on.
+  it('after a value its decoder refuses (PGS_INVALID_VALUE, not fatal), the connection stays usable', async () => {
     const { conn } = await open(badValueAt(1));
     await conn.run('SELECT v', [], { format: 'text' }).catch(() => undefined);
     expect(conn.closed).toBe(false);
@@ -391,9 +388,8 @@ describe('a value its column decoder refuses (PGS_INVALID_VALUE): K, the framing
     await conn.close();
   });
 
-  // Same cause: receiver.fail() rejects every queued operation with the one statement's decoding
-  // error, although the server ran (and, outside a block, committed) the others.
-  it.fails('BUG: a value the decoder refuses in statement 2 of a 3-statement pipeline fails statements 1 and 3 with that error too', async () => {
+  // The others are settled by their segment's outcome, as if nothing had happened to statement 2.
+  it('a value the decoder refuses in statement 2 of a 3-statement pipeline fails statement 2 only', async () => {
     const { conn } = await open(badValueAt(2));
     const p = conn.pipeline();
     const calls = [1, 2, 3].map((i) => watch(p.run(`SELECT ${i}`, [], { format: 'text' })));
