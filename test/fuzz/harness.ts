@@ -7,6 +7,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { setImmediate as tick } from 'node:timers/promises';
 import fc from 'fast-check';
 import { Finding, type FuzzTarget, type Outcome } from './target.js';
 
@@ -49,8 +50,12 @@ export interface RunReport {
   readonly finding: FindingReport | null;
 }
 
-function heap(): number {
-  gc();
+/** Live bytes after full collections (WASM memories are only released a tick after the GC that found them dead). */
+async function heap(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await tick();
+  }
   const m = process.memoryUsage();
   return m.heapUsed + m.external + m.arrayBuffers;
 }
@@ -75,7 +80,7 @@ export async function runTarget<T>(t: FuzzTarget<T>, options: RunOptions): Promi
     if (took > slowMs) throw new Finding(`one input took ${Math.round(took)} ms (limit ${slowMs} ms): a hang`);
     if (!shrinking) {
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-      if (warm === null && (iterations >= warmUpAt || performance.now() - start >= warmUpMs)) warm = heap();
+      if (warm === null && (iterations >= warmUpAt || performance.now() - start >= warmUpMs)) warm = await heap();
     }
   });
   const details = await fc.check(property, {
@@ -98,7 +103,7 @@ export async function runTarget<T>(t: FuzzTarget<T>, options: RunOptions): Promi
       input: fc.stringify(details.counterexample),
     };
   } else if (warm !== null) {
-    growth = heap() - warm;
+    growth = (await heap()) - warm;
     if (growth > maxGrowth) {
       finding = { seed: options.seed, path: null, message: `the heap grew by ${(growth / 2 ** 20).toFixed(1)} MiB across ${iterations} inputs (limit ${(maxGrowth / 2 ** 20).toFixed(0)} MiB)`, input: '' };
     }

@@ -13,6 +13,8 @@ export interface Sample {
   readonly int32s?: readonly number[];
   /** Offsets of big-endian int16 count fields. */
   readonly int16s?: readonly number[];
+  /** How often it is picked relative to the others (default 4; big, slow samples less). */
+  readonly weight?: number;
 }
 
 /** One edit of a byte string. */
@@ -71,7 +73,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Applies `edits` to a copy of `sample` (positions are taken modulo the current length). */
 export function applyEdits(sample: Sample, edits: readonly Edit[], others: readonly Sample[] = []): Uint8Array {
-  let b = sample.bytes.slice();
+  let b: Uint8Array = sample.bytes.slice();
   // Field offsets stay meaningful until an edit moves bytes; after that they are taken as they fall.
   for (const e of edits) {
     const pos = (at: number): number => (b.length === 0 ? 0 : at % (b.length + 1));
@@ -131,7 +133,7 @@ export function applyEdits(sample: Sample, edits: readonly Edit[], others: reado
  * field, a cut, a flip, a splice, ...).
  */
 export function mutatedBytes(samples: readonly Sample[], maxRandom = 96): fc.Arbitrary<Uint8Array> {
-  const which = fc.nat(samples.length - 1);
+  const which = fc.constantFrom(...samples.flatMap((s, i) => Array<number>(s.weight ?? 4).fill(i)));
   return fc.oneof(
     { weight: 1, arbitrary: which.map((i) => samples[i]!.bytes.slice()) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: maxRandom }) },

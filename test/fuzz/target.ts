@@ -35,6 +35,10 @@ export interface FuzzTarget<T = unknown> {
   readonly minCodes?: number;
 }
 
+/** A target of any input type (lists of targets). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTarget = FuzzTarget<any>;
+
 /** A violation of the fuzz property that is not an exception of the code under test. */
 export class Finding extends Error {
   override readonly name = 'Finding';
@@ -54,6 +58,20 @@ function isTrap(err: unknown): boolean {
 }
 
 /**
+ * A JS bug hidden behind a catch-all wrapper (the reader's and the column builder's poison turn
+ * any exception into a typed error): a TypeError, RangeError or ReferenceError as the cause. The
+ * one expected cause of that kind is TextDecoder's TypeError behind PGS_INVALID_UTF8.
+ */
+function hiddenBug(err: PgStreamError): unknown {
+  for (let e = err.cause, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof PgStreamError) return undefined;
+    if (e instanceof RangeError || e instanceof ReferenceError) return e;
+    if (e instanceof TypeError && err.code !== 'PGS_INVALID_UTF8') return e;
+  }
+  return undefined;
+}
+
+/**
  * The outcome of a thrown value: the code of a PgStreamError; anything else (another class, a
  * PgStreamError without a code, a WASM trap) is rethrown as a finding.
  */
@@ -62,6 +80,8 @@ export function typedCode(err: unknown): Outcome {
   if (isTrap(err)) throw new Finding(`WASM trap: ${String(err)}`, { cause: err });
   if (!(err instanceof PgStreamError)) throw new Finding(`untyped exception: ${String((err as Error)?.stack ?? err)}`, { cause: err });
   if (typeof err.code !== 'string' || !err.code.startsWith('PGS_')) throw new Finding(`PgStreamError without a stable code: ${String(err.code)}`, { cause: err });
+  const bug = hiddenBug(err);
+  if (bug !== undefined) throw new Finding(`${err.code} wraps an untyped exception: ${String((bug as Error).stack ?? bug)}`, { cause: err });
   return err.code;
 }
 

@@ -5,16 +5,16 @@
  */
 import { expect, it } from 'vitest';
 import { describeFinding, runTarget } from '../fuzz/harness.js';
-import type { FuzzTarget } from '../fuzz/target.js';
+import type { AnyTarget } from '../fuzz/target.js';
 
 /** The seed of every in-test fuzz run (`npm run fuzz` picks random ones). */
 export const FUZZ_SEED = 20261205;
 
 /** One vitest test per target. */
-export function fuzzTests(targets: readonly FuzzTarget<never>[]): void {
+export function fuzzTests(targets: readonly AnyTarget[]): void {
   for (const t of targets) {
     it(`${t.name}: ${t.about} (${t.testRuns} inputs, seed ${FUZZ_SEED})`, async () => {
-      const r = await runTarget(t as FuzzTarget<unknown>, { seed: FUZZ_SEED, numRuns: t.testRuns });
+      const r = await runTarget(t, { seed: FUZZ_SEED, numRuns: t.testRuns });
       expect(describeFinding(r), 'a finding').toBe('none');
       expect(r.iterations).toBe(t.testRuns);
       const seen = [...r.outcomes.keys()];
