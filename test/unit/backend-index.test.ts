@@ -3,9 +3,8 @@
  * included), rejects unknown type bytes, encodeBackend writes every message, and copyMessage detaches
  * the views that CopyData, FunctionCallResponse and DataRow hold.
  */
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, PgStreamError, ProtocolError } from '../../src/errors.js';
+import { ErrorCode, ProtocolError } from '../../src/errors.js';
 import { copyMessage, decodeBackend, encodeBackend } from '../../src/protocol/backend/index.js';
 import type { BackendMessage, DataRowView } from '../../src/protocol/messages.js';
 import { MessageWriter } from '../../src/protocol/writer.js';
