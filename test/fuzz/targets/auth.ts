@@ -61,7 +61,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 6,
     arbitrary: fc.record({
       kind: fc.constantFrom('first' as const, 'final' as const),
-      edits: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(textEdit, { minLength: 1, maxLength: 3 }) }),
+      edits: fc.oneof({ weight: 2, arbitrary: fc.constant<TextEdit[]>([]) }, { weight: 3, arbitrary: fc.array(textEdit, { minLength: 1, maxLength: 3 }) }),
       iterations: fc.constantFrom(1, 2, 16),
       extra: fc.constantFrom('', ',x=ext', ',m=must'),
       raw: fc.option(fc.uint8Array({ maxLength: 40 }), { freq: 8 }),
@@ -71,7 +71,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 const scramStep = (kind: 'first' | 'final') => fc.record({
   kind: fc.constant(kind),
-  edits: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 2, arbitrary: fc.array(textEdit, { minLength: 1, maxLength: 3 }) }),
+  edits: fc.oneof({ weight: 3, arbitrary: fc.constant<TextEdit[]>([]) }, { weight: 2, arbitrary: fc.array(textEdit, { minLength: 1, maxLength: 3 }) }),
   iterations: fc.constantFrom(1, 2, 16),
   extra: fc.constantFrom('', '', ',x=ext', ',m=must'),
   raw: fc.constant(null),
