@@ -13,6 +13,8 @@ export interface Sample {
   readonly int32s?: readonly number[];
   /** Offsets of big-endian int16 count fields. */
   readonly int16s?: readonly number[];
+  /** The int fields are little-endian (pcap files written on x86). */
+  readonly little?: boolean;
   /** How often it is picked relative to the others (default 4; big, slow samples less). */
   readonly weight?: number;
 }
@@ -117,10 +119,11 @@ export function applyEdits(sample: Sample, edits: readonly Edit[], others: reado
         const at = fields.length > 0 ? fields[e.field % fields.length]! : b.length >= width ? e.field % (b.length - width + 1) : -1;
         if (at < 0 || at + width > b.length) break;
         const view = new DataView(b.buffer, b.byteOffset, b.length);
-        const old = bits === 32 ? view.getInt32(at) : view.getInt16(at);
+        const le = sample.little === true;
+        const old = bits === 32 ? view.getInt32(at, le) : view.getInt16(at, le);
         const v = newLength(old, e.how, bits);
-        if (bits === 32) view.setInt32(at, v | 0);
-        else view.setInt16(at, (v << 16) >> 16);
+        if (bits === 32) view.setInt32(at, v | 0, le);
+        else view.setInt16(at, (v << 16) >> 16, le);
         break;
       }
     }
