@@ -102,7 +102,7 @@ export const framer = target({
     }
     return a.at(-1) === 'end' ? 'ok' : a.at(-1)!;
   },
-  testRuns: 1_200,
+  testRuns: 800,
   reaches: ['ok', 'PGS_FRAME_LENGTH_TOO_SHORT', 'PGS_FRAME_TOO_LARGE', 'PGS_UNKNOWN_MESSAGE', 'PGS_MALFORMED_MESSAGE', 'PGS_FRAME_LENGTH_MISMATCH'],
   minCodes: 5,
 });

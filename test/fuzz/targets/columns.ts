@@ -158,7 +158,7 @@ export const columnsDataRows = target({
       return `${format === 0 ? 'text' : 'binary'}/${typedCode(err)}`;
     }
   },
-  testRuns: 1_500,
+  testRuns: 900,
   reaches: ['text/ok', 'binary/ok', 'text/PGS_MALFORMED_VALUE', 'binary/PGS_MALFORMED_VALUE', /\/PGS_MALFORMED_MESSAGE$/],
   minCodes: 3,
 });
@@ -222,7 +222,7 @@ export const copyBinary = target({
       return typedCode(err);
     }
   },
-  testRuns: 2_000,
+  testRuns: 1_200,
   reaches: ['ok', 'PGS_MALFORMED_MESSAGE', 'PGS_MALFORMED_VALUE'],
   minCodes: 2,
 });

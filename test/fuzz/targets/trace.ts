@@ -87,7 +87,7 @@ export const traceCapture = target({
     }
     return outcome;
   },
-  testRuns: 800,
+  testRuns: 500,
   reaches: ['ok', ErrorCode.CAPTURE_TRUNCATED, ErrorCode.CAPTURE_INVALID],
   minCodes: 4,
 });
@@ -104,7 +104,7 @@ export const traceRaw = target({
     const t = trace(traceStreams(oneSided ? null : client, server));
     return t.outcome;
   },
-  testRuns: 600,
+  testRuns: 350,
   reaches: ['ok', ErrorCode.CAPTURE_TRUNCATED],
   minCodes: 5,
 });
@@ -117,7 +117,7 @@ export const traceHex = target({
   about: 'traceHexDump: a marked session dump with edits (offsets, directions, hex digits), token soup, random text',
   arbitrary: mutatedText([MARKED], HEX_TOKENS),
   run: (text) => trace(traceHexDump(text)).outcome,
-  testRuns: 600,
+  testRuns: 350,
   reaches: ['ok', ErrorCode.CAPTURE_INVALID],
   minCodes: 3,
 });
