@@ -107,7 +107,7 @@ export async function runCase<R>(c: HostileCase<R>): Promise<void> {
   const session = await within(server.session(), 2_000, 'the server accepting the connection');
   const ctx: CaseContext<R> = { server, session, socket, result, error };
   if (result !== null && c.then !== undefined) await c.then(result, ctx);
-  if (c.received !== undefined || c.wireHex !== undefined || c.expect !== 'ok') {
+  if (c.received !== undefined || c.wireHex !== undefined || (c.expect !== 'ok' && c.destroyed !== false)) {
     await within(session.gone, 2_000, 'the server seeing the client close');
   }
   if (c.received !== undefined) expect(session.types).toEqual(c.received);
