@@ -15,7 +15,8 @@ import { mutatedBytes, mutatedText, type Sample } from '../mutate.js';
 import { check, target, typedCode } from '../target.js';
 import { frameFields } from '../wire.js';
 
-const LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\t)?[FB]\t(\d+|NN)\t[A-Za-z]+(\t.*)?$/s;
+/** A PQtrace line; message names may hold digits (AuthenticationKerberosV5: the first long run's finding). */
+const LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\t)?[FB]\t(\d+|NN)\t[A-Za-z][A-Za-z0-9]*(\t.*)?$/s;
 
 /** Lines of a trace, checked; the outcome is the error's code or 'ok'. */
 function trace(lines: Iterable<string>): { outcome: string; lines: number } {
