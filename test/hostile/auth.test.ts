@@ -4,20 +4,24 @@
  * tampering of the server's SCRAM messages must end in the right AuthError; the GS2 header the
  * client sends must follow the channel-binding rules; channel_binding=require and require_auth
  * must refuse BEFORE anything secret is sent; cleartext passwords never cross plaintext by default.
+ * Each case is a row of the shared table (support/hostile-cases.ts).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { AuthenticationMode } from '../../src/auth/authentication-mode.js';
 import { ConnectionBuilder } from '../../src/transport/node/builder.js';
 import type { ChannelBinding, SslMode } from '../../src/conninfo/values.js';
 import { AuthError, ErrorCode, ServerError } from '../../src/errors.js';
-import { expectFailure, expectNoSecrets, trackUnhandled, within } from '../support/fake-assert.js';
+import { expectNoSecrets, trackUnhandled } from '../support/fake-assert.js';
 import { fakeCertificates } from '../support/fake-certs.js';
 import type { FakeCertificates } from '../support/fake-certs.js';
 import { selectOneAndClose } from '../support/fake-client.js';
 import { serveScram } from '../support/fake-scram.js';
 import type { ScramServerOptions, ScramTranscript } from '../support/fake-scram.js';
-import { auth, startFakeServer } from '../support/fake-server.js';
-import type { FakeServer, FakeSession } from '../support/fake-server.js';
+import { auth } from '../support/fake-server.js';
+import type { FakeSession } from '../support/fake-server.js';
+import { hostileCases, row } from '../support/hostile-cases.js';
+import type { Fails, HostileCase } from '../support/hostile-cases.js';
+import type { Connected } from '../../src/index.js';
 
 trackUnhandled();
 
@@ -26,15 +30,9 @@ const WITHIN = TIMEOUT + 1_000;
 const PASSWORD = 'correct-horse-battery-9931';
 
 let certs: FakeCertificates;
-let server: FakeServer | null = null;
 
 beforeAll(async () => {
   certs = await fakeCertificates();
-});
-
-afterEach(async () => {
-  await server?.close();
-  server = null;
 });
 
 interface Opts {
@@ -84,89 +82,113 @@ function scramServer(tls: boolean, scram: Omit<ScramServerOptions, 'password'> &
   };
 }
 
+const authFails = (code: ErrorCode, more: Partial<Fails> = {}): Fails => ({ type: AuthError, code, ...more });
+
+/** A row whose connection must work: `check` on the transcript, then SELECT 1 and close. */
+function works(name: string, o: Opts, tls: boolean, scram: Omit<ScramServerOptions, 'password'>, check: (t: ScramTranscript, c: Connected) => void = () => undefined): HostileCase<Connected> {
+  const out: { t?: ScramTranscript } = {};
+  return row<Connected>({
+    name,
+    server: scramServer(tls, scram, out),
+    call: (socket) => builder(o).connect(socket),
+    expect: 'ok',
+    withinMs: WITHIN,
+    then: async (c) => {
+      expect(out.t).toBeDefined();
+      check(out.t!, c);
+      await selectOneAndClose(c.conn);
+    },
+  });
+}
+
+/** Script: startup (over TLS when `tls`), then `step`, then silence. */
+const stepping = (tls: boolean, step: (s: FakeSession) => Promise<void>) => async (s: FakeSession): Promise<void> => {
+  await startup(s, tls);
+  await step(s);
+  await s.silence();
+};
+
+/** A script that serves queries after `step` (a successful login). */
+const serving = (tls: boolean, step: (s: FakeSession) => Promise<void>) => async (s: FakeSession): Promise<void> => {
+  await startup(s, tls);
+  await step(s);
+  s.sendReady();
+  await s.serveQueries();
+};
+
+const closeAfterSelect = async ({ conn }: Connected): Promise<void> => selectOneAndClose(conn);
+
 describe('SCRAM-SHA-256 against an independent server implementation', () => {
-  it('plaintext: SCRAM-SHA-256 with gs2 header n,, and a valid proof; the session works', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(false, {}, out));
-    const { conn, startup: st } = await within(builder().connect(server.dial()), WITHIN);
-    expect(out.t?.mechanism).toBe('SCRAM-SHA-256');
-    expect(out.t?.gs2Header).toBe('n,,');
-    expect(out.t?.clientFirstBare).toMatch(/^n=,r=[\x21-\x2b\x2d-\x7e]{18,}$/);
-    expect(out.t?.proofValid).toBe(true);
-    expect(st.authMethod).toBe('SCRAM-SHA-256');
-    await selectOneAndClose(conn);
-  });
-
-  it('TLS, server offers only SCRAM-SHA-256: gs2 header y,,', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(true, { mechanisms: ['SCRAM-SHA-256'] }, out));
-    const { conn } = await within(builder({ sslmode: 'require' }).connect(server.dial()), WITHIN);
-    expect(out.t?.gs2Header).toBe('y,,');
-    expect(out.t?.mechanism).toBe('SCRAM-SHA-256');
-    expect(out.t?.bindingValid).toBe(true);
-    await selectOneAndClose(conn);
-  });
-
-  it('TLS, server offers -PLUS: SCRAM-SHA-256-PLUS with p=tls-server-end-point,, bound to the certificate hash', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(true, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] }, out));
-    const { conn, startup: st } = await within(builder({ sslmode: 'require' }).connect(server.dial()), WITHIN);
-    expect(out.t?.mechanism).toBe('SCRAM-SHA-256-PLUS');
-    expect(out.t?.gs2Header).toBe('p=tls-server-end-point,,');
-    expect(out.t?.bindingValid).toBe(true);
-    expect(out.t?.proofValid).toBe(true);
-    expect(st.authMethod).toBe('SCRAM-SHA-256-PLUS');
-    await selectOneAndClose(conn);
-  });
-
-  it('TLS, -PLUS offered, channel_binding=disable: SCRAM-SHA-256 with n,,', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(true, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] }, out));
-    const { conn } = await within(builder({ sslmode: 'require', channelBinding: 'disable' }).connect(server.dial()), WITHIN);
-    expect(out.t?.mechanism).toBe('SCRAM-SHA-256');
-    expect(out.t?.gs2Header).toBe('n,,');
-    await selectOneAndClose(conn);
-  });
-
-  it('channel_binding=require over TLS with -PLUS offered: succeeds, bound', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(true, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] }, out));
-    const { conn } = await within(builder({ sslmode: 'require', channelBinding: 'require' }).connect(server.dial()), WITHIN);
-    expect(out.t?.gs2Header).toBe('p=tls-server-end-point,,');
-    await selectOneAndClose(conn);
-  });
+  hostileCases([
+    works('plaintext: SCRAM-SHA-256 with gs2 header n,, and a valid proof; the session works', {}, false, {}, (t, { startup: st }) => {
+      expect(t.mechanism).toBe('SCRAM-SHA-256');
+      expect(t.gs2Header).toBe('n,,');
+      expect(t.clientFirstBare).toMatch(/^n=,r=[\x21-\x2b\x2d-\x7e]{18,}$/);
+      expect(t.proofValid).toBe(true);
+      expect(st.authMethod).toBe('SCRAM-SHA-256');
+    }),
+    works('TLS, server offers only SCRAM-SHA-256: gs2 header y,,', { sslmode: 'require' }, true, { mechanisms: ['SCRAM-SHA-256'] }, (t) => {
+      expect(t.gs2Header).toBe('y,,');
+      expect(t.mechanism).toBe('SCRAM-SHA-256');
+      expect(t.bindingValid).toBe(true);
+    }),
+    works('TLS, server offers -PLUS: SCRAM-SHA-256-PLUS with p=tls-server-end-point,, bound to the certificate hash', { sslmode: 'require' }, true, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] }, (t, { startup: st }) => {
+      expect(t.mechanism).toBe('SCRAM-SHA-256-PLUS');
+      expect(t.gs2Header).toBe('p=tls-server-end-point,,');
+      expect(t.bindingValid).toBe(true);
+      expect(t.proofValid).toBe(true);
+      expect(st.authMethod).toBe('SCRAM-SHA-256-PLUS');
+    }),
+    works('TLS, -PLUS offered, channel_binding=disable: SCRAM-SHA-256 with n,,', { sslmode: 'require', channelBinding: 'disable' }, true, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] }, (t) => {
+      expect(t.mechanism).toBe('SCRAM-SHA-256');
+      expect(t.gs2Header).toBe('n,,');
+    }),
+    works('channel_binding=require over TLS with -PLUS offered: succeeds, bound', { sslmode: 'require', channelBinding: 'require' }, true, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] }, (t) => {
+      expect(t.gs2Header).toBe('p=tls-server-end-point,,');
+    }),
+  ]);
 });
 
 describe('SCRAM cost', () => {
-  it('PBKDF2 with a high (allowed) iteration count does not block the event loop', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(false, { iterations: 1_000_000 }, out));
-    let last = performance.now();
-    let worst = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      worst = Math.max(worst, now - last);
-      last = now;
-    }, 5);
-    try {
-      const t0 = performance.now();
-      const { conn } = await within(builder().connect(server.dial()), 20_000);
-      const took = performance.now() - t0;
-      expect(out.t?.proofValid).toBe(true);
-      await selectOneAndClose(conn);
-      // Two PBKDF2 runs of 10^6 iterations (the client's, then the fake server's) make up most of
-      // the login; run on the event loop, the client's alone would be one stall of about half of it.
-      // Relative bound, so a loaded machine's scheduling hiccups do not decide the outcome.
-      expect(took).toBeGreaterThan(200);
-      expect(worst, `the event loop stalled for ${worst.toFixed(0)} ms during a ${took.toFixed(0)} ms login`).toBeLessThan(took / 4);
-    } finally {
-      clearInterval(timer);
-    }
-  });
+  const out: { t?: ScramTranscript } = {};
+  let worst = 0;
+  let took = 0;
+  hostileCases([
+    row<Connected>({
+      name: 'PBKDF2 with a high (allowed) iteration count does not block the event loop',
+      server: scramServer(false, { iterations: 1_000_000 }, out),
+      call: async (socket) => {
+        let last = performance.now();
+        const timer = setInterval(() => {
+          const now = performance.now();
+          worst = Math.max(worst, now - last);
+          last = now;
+        }, 5);
+        const t0 = performance.now();
+        try {
+          return await builder().connect(socket);
+        } finally {
+          took = performance.now() - t0;
+          clearInterval(timer);
+        }
+      },
+      expect: 'ok',
+      withinMs: 20_000,
+      then: async ({ conn }) => {
+        expect(out.t?.proofValid).toBe(true);
+        await selectOneAndClose(conn);
+        // Two PBKDF2 runs of 10^6 iterations (the client's, then the fake server's) make up most of
+        // the login; run on the event loop, the client's alone would be one stall of about half of it.
+        // Relative bound, so a loaded machine's scheduling hiccups do not decide the outcome.
+        expect(took).toBeGreaterThan(200);
+        expect(worst, `the event loop stalled for ${worst.toFixed(0)} ms during a ${took.toFixed(0)} ms login`).toBeLessThan(took / 4);
+      },
+    }),
+  ]);
 });
 
 describe('SCRAM tampering → AuthError', () => {
-  type Case = [string, string, Omit<ScramServerOptions, 'password'>, Opts?];
+  type Case = [string, ErrorCode, Omit<ScramServerOptions, 'password'>, Opts?];
   const cases: Case[] = [
     ['server nonce not starting with the client nonce', ErrorCode.SCRAM_PROTOCOL, { nonce: (c) => `X${c.slice(1)}extra` }],
     ['server nonce equal to the client nonce', ErrorCode.SCRAM_PROTOCOL, { nonce: (c) => c }],
@@ -194,169 +216,135 @@ describe('SCRAM tampering → AuthError', () => {
     ['invalid UTF-8 server-first', ErrorCode.SCRAM_PROTOCOL, { serverFirst: (p) => Buffer.concat([Buffer.from(`${p},x=`), Buffer.from([0xff, 0xfe])]) }],
   ];
 
-  it.each(cases)('%s → %s', async (_name, code, scram, opts) => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(false, scram, out));
-    const socket = server.dial();
-    const t0 = performance.now();
-    const err = await expectFailure(builder(opts).connect(socket), {
-      type: AuthError,
-      code: code as ErrorCode,
+  const wrongPassword: { t?: ScramTranscript } = {};
+  hostileCases([
+    ...cases.map(([name, code, scram, opts]) => {
+      const out: { t?: ScramTranscript } = {};
+      let t0 = 0;
+      return row({
+        name: `${name} → ${code}`,
+        server: scramServer(false, scram, out),
+        call: (socket) => {
+          t0 = performance.now();
+          return builder(opts).connect(socket);
+        },
+        expect: authFails(code),
+        withinMs: WITHIN,
+        secrets: [PASSWORD],
+        check: async ({ error, server }) => {
+          // A huge iteration count is refused before any PBKDF2 work.
+          if (scram.iterations !== undefined) expect(performance.now() - t0).toBeLessThan(1_000);
+          const s = await server.finished();
+          expectNoSecrets(error, out.t?.secrets ?? [PASSWORD]);
+          // The client never goes past the failed step: after a bad server-first, no SASLResponse.
+          if (scram.serverFirst !== undefined || scram.nonce !== undefined || scram.iterations !== undefined) {
+            expect(s.types).toEqual(['StartupMessage', 'SASLInitialResponse']);
+          }
+        },
+      });
+    }),
+    row({
+      name: 'AuthenticationOk instead of AuthenticationSASLFinal → SCRAM_PROTOCOL (server never proved the password)',
+      server: scramServer(false, { okInsteadOfFinal: true }, {}),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL),
       withinMs: WITHIN,
-      socket,
       secrets: [PASSWORD],
-    });
-    // A huge iteration count is refused before any PBKDF2 work.
-    if (scram.iterations !== undefined) expect(performance.now() - t0).toBeLessThan(1_000);
-    const s = await server.finished();
-    const secrets = out.t?.secrets ?? [PASSWORD];
-    expectNoSecrets(err, secrets);
-    // The client never goes past the failed step: after a bad server-first, no SASLResponse.
-    if (scram.serverFirst !== undefined || scram.nonce !== undefined || scram.iterations !== undefined) {
-      expect(s.types).toEqual(['StartupMessage', 'SASLInitialResponse']);
-    }
-  });
-
-  it('AuthenticationOk instead of AuthenticationSASLFinal → SCRAM_PROTOCOL (server never proved the password)', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(async (s) => {
-      await scramServer(false, { okInsteadOfFinal: true }, out)(s);
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.SCRAM_PROTOCOL, withinMs: WITHIN, socket, secrets: [PASSWORD] });
-  });
-
-  it('AuthenticationOk right after SASLInitialResponse → SCRAM_PROTOCOL', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      await serveScram(s, { password: PASSWORD, stopAfter: 'initial-response' });
-      s.sendReady();
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.SCRAM_PROTOCOL, withinMs: WITHIN, socket });
-  });
-
-  it('AuthenticationSASLFinal before AuthenticationSASLContinue → SCRAM_PROTOCOL', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      await serveScram(s, { password: PASSWORD, stopAfter: 'initial-response' });
-      s.send(auth.saslFinal(`v=${Buffer.alloc(32).toString('base64')}`));
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.SCRAM_PROTOCOL, withinMs: WITHIN, socket });
-  });
-
-  it('AuthenticationSASLContinue twice → SCRAM_PROTOCOL', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      const t = await serveScram(s, { password: PASSWORD, stopAfter: 'client-final' });
-      s.send(auth.saslContinue(t.serverFirst ?? ''));
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.SCRAM_PROTOCOL, withinMs: WITHIN, socket });
-  });
-
-  it('AuthenticationSASLContinue without AuthenticationSASL → SCRAM_PROTOCOL', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.send(auth.saslContinue('r=abc,s=c2FsdA==,i=4096'));
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.SCRAM_PROTOCOL, withinMs: WITHIN, socket });
-  });
-
-  it('an MD5 request in the middle of SCRAM → AuthError, no PasswordMessage sent', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      await serveScram(s, { password: PASSWORD, stopAfter: 'server-first' });
-      await s.expect('SASLResponse', 'SASLResponse');
-      s.send(auth.md5());
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.SCRAM_PROTOCOL, withinMs: WITHIN, socket, secrets: [PASSWORD] });
-    const s = await server.finished();
-    expect(s.types).toEqual(['StartupMessage', 'SASLInitialResponse', 'SASLResponse']);
-  });
-
-  it('a second AuthenticationSASL after the exchange began → AuthError', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      await serveScram(s, { password: PASSWORD, stopAfter: 'initial-response' });
-      s.send(auth.sasl(['SCRAM-SHA-256']));
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.SCRAM_PROTOCOL, withinMs: WITHIN, socket });
-  });
-
-  it('no SCRAM mechanism offered → PGS_AUTH_UNSUPPORTED, nothing sent', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.send(auth.sasl(['OAUTHBEARER', 'X-UNKNOWN']));
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.AUTH_UNSUPPORTED, withinMs: WITHIN, socket });
-    const s = await server.session();
-    await within(s.gone, 2_000);
-    expect(s.types).toEqual(['StartupMessage']);
-  });
-
-  it('an empty mechanism list → PGS_AUTH_UNSUPPORTED, nothing sent', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.send(auth.sasl([]));
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.AUTH_UNSUPPORTED, withinMs: WITHIN, socket });
-    const s = await server.session();
-    await within(s.gone, 2_000);
-    expect(s.types).toEqual(['StartupMessage']);
-  });
-
-  it('the wrong password → the server refuses (ServerError 28P01); no proof or salted password in the error', async () => {
-    const out: { t?: ScramTranscript } = {};
-    server = await startFakeServer(scramServer(false, { password: 'server-side-password' }, out));
-    const socket = server.dial();
-    const err = await expectFailure(builder().connect(socket), {
-      type: ServerError,
-      code: ErrorCode.SERVER_ERROR,
-      sqlstate: '28P01',
+    }),
+    row({
+      name: 'AuthenticationOk right after SASLInitialResponse → SCRAM_PROTOCOL',
+      server: stepping(false, async (s) => {
+        await serveScram(s, { password: PASSWORD, stopAfter: 'initial-response' });
+        s.sendReady();
+      }),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL),
       withinMs: WITHIN,
-      socket,
+    }),
+    row({
+      name: 'AuthenticationSASLFinal before AuthenticationSASLContinue → SCRAM_PROTOCOL',
+      server: stepping(false, async (s) => {
+        await serveScram(s, { password: PASSWORD, stopAfter: 'initial-response' });
+        s.send(auth.saslFinal(`v=${Buffer.alloc(32).toString('base64')}`));
+      }),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL),
+      withinMs: WITHIN,
+    }),
+    row({
+      name: 'AuthenticationSASLContinue twice → SCRAM_PROTOCOL',
+      server: stepping(false, async (s) => {
+        const t = await serveScram(s, { password: PASSWORD, stopAfter: 'client-final' });
+        expect(t.serverFirst).toBeDefined();
+        s.send(auth.saslContinue(t.serverFirst ?? ''));
+      }),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL),
+      withinMs: WITHIN,
+    }),
+    row({
+      name: 'AuthenticationSASLContinue without AuthenticationSASL → SCRAM_PROTOCOL',
+      server: stepping(false, async (s) => s.send(auth.saslContinue('r=abc,s=c2FsdA==,i=4096'))),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL),
+      withinMs: WITHIN,
+    }),
+    row({
+      name: 'an MD5 request in the middle of SCRAM → AuthError, no PasswordMessage sent',
+      server: stepping(false, async (s) => {
+        await serveScram(s, { password: PASSWORD, stopAfter: 'server-first' });
+        await s.expect('SASLResponse', 'SASLResponse');
+        s.send(auth.md5());
+      }),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL),
+      withinMs: WITHIN,
       secrets: [PASSWORD],
-    });
-    expect(out.t?.proofValid).toBe(false);
-    expectNoSecrets(err, out.t?.secrets ?? []);
-  });
+      received: ['StartupMessage', 'SASLInitialResponse', 'SASLResponse'],
+    }),
+    row({
+      name: 'a second AuthenticationSASL after the exchange began → AuthError',
+      server: stepping(false, async (s) => {
+        await serveScram(s, { password: PASSWORD, stopAfter: 'initial-response' });
+        s.send(auth.sasl(['SCRAM-SHA-256']));
+      }),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL),
+      withinMs: WITHIN,
+    }),
+    row({
+      name: 'no SCRAM mechanism offered → PGS_AUTH_UNSUPPORTED, nothing sent',
+      server: stepping(false, async (s) => s.send(auth.sasl(['OAUTHBEARER', 'X-UNKNOWN']))),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.AUTH_UNSUPPORTED),
+      withinMs: WITHIN,
+      received: ['StartupMessage'],
+    }),
+    row({
+      name: 'an empty mechanism list → PGS_AUTH_UNSUPPORTED, nothing sent',
+      server: stepping(false, async (s) => s.send(auth.sasl([]))),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.AUTH_UNSUPPORTED),
+      withinMs: WITHIN,
+      received: ['StartupMessage'],
+    }),
+    row({
+      name: 'the wrong password → the server refuses (ServerError 28P01); no proof or salted password in the error',
+      server: scramServer(false, { password: 'server-side-password' }, wrongPassword),
+      call: (socket) => builder().connect(socket),
+      expect: { type: ServerError, code: ErrorCode.SERVER_ERROR, sqlstate: '28P01' },
+      withinMs: WITHIN,
+      secrets: [PASSWORD],
+      check: ({ error }) => {
+        expect(wrongPassword.t?.proofValid).toBe(false);
+        expect(wrongPassword.t?.secrets.length).toBeGreaterThan(0);
+        expectNoSecrets(error, wrongPassword.t?.secrets ?? []);
+      },
+    }),
+  ]);
 });
 
 describe('channel binding rules', () => {
-  it('-PLUS offered over plaintext → PGS_CHANNEL_BINDING, no SASLInitialResponse sent', async () => {
-    server = await startFakeServer(scramServer(false, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'], stopAfter: 'initial-response' }, {}));
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.CHANNEL_BINDING, withinMs: WITHIN, socket, secrets: [PASSWORD] });
-    const s = await server.finished();
-    expect(s.types).toEqual(['StartupMessage']);
-  });
-
-  it('-PLUS only, offered over plaintext, channel_binding=disable → still refused (a stripping proxy)', async () => {
-    server = await startFakeServer(scramServer(false, { mechanisms: ['SCRAM-SHA-256-PLUS'], stopAfter: 'initial-response' }, {}));
-    const socket = server.dial();
-    await expectFailure(builder({ channelBinding: 'disable' }).connect(socket), {
-      type: AuthError,
-      code: ErrorCode.CHANNEL_BINDING,
-      withinMs: WITHIN,
-      socket,
-    });
-  });
-
   type Refusal = [string, boolean, (s: FakeSession) => Promise<void>];
   const refusals: Refusal[] = [
     ['plaintext SCRAM', false, async (s) => void (await serveScram(s, { password: PASSWORD, stopAfter: 'initial-response' }))],
@@ -368,33 +356,41 @@ describe('channel binding rules', () => {
     ['TLS, GSS request', true, async (s) => s.send(auth.gss())],
   ];
 
-  it.each(refusals)('channel_binding=require refuses %s → PGS_CHANNEL_BINDING, no secret sent', async (_name, tls, step) => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, tls);
-      await step(s);
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder({ sslmode: tls ? 'require' : 'disable', channelBinding: 'require' }).connect(socket), {
-      type: AuthError,
-      code: ErrorCode.CHANNEL_BINDING,
+  hostileCases([
+    row({
+      name: '-PLUS offered over plaintext → PGS_CHANNEL_BINDING, no SASLInitialResponse sent',
+      server: scramServer(false, { mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'], stopAfter: 'initial-response' }, {}),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.CHANNEL_BINDING),
       withinMs: WITHIN,
-      socket,
       secrets: [PASSWORD],
-    });
-    const s = await server.session();
-    await within(s.gone, 2_000);
-    expect(s.types.filter((t) => t !== 'SSLRequest')).toEqual(['StartupMessage']);
-  });
-
-  it('channel_binding=require: -PLUS chosen but the server answers OK before SASLFinal → AuthError', async () => {
-    server = await startFakeServer(scramServer(true, { mechanisms: ['SCRAM-SHA-256-PLUS'], okInsteadOfFinal: true }, {}));
-    const socket = server.dial();
-    const err = await within(builder({ sslmode: 'require', channelBinding: 'require' }).connect(socket).then(() => null, (e: unknown) => e), WITHIN);
-    expect(err).toBeInstanceOf(AuthError);
-    expect([ErrorCode.SCRAM_PROTOCOL, ErrorCode.CHANNEL_BINDING]).toContain((err as AuthError).code);
-    expect(socket.destroyed).toBe(true);
-  });
+      received: ['StartupMessage'],
+    }),
+    row({
+      name: '-PLUS only, offered over plaintext, channel_binding=disable → still refused (a stripping proxy)',
+      server: scramServer(false, { mechanisms: ['SCRAM-SHA-256-PLUS'], stopAfter: 'initial-response' }, {}),
+      call: (socket) => builder({ channelBinding: 'disable' }).connect(socket),
+      expect: authFails(ErrorCode.CHANNEL_BINDING),
+      withinMs: WITHIN,
+    }),
+    ...refusals.map(([name, tls, step]) => row({
+      name: `channel_binding=require refuses ${name} → PGS_CHANNEL_BINDING, no secret sent`,
+      server: stepping(tls, step),
+      call: (socket) => builder({ sslmode: tls ? 'require' : 'disable', channelBinding: 'require' }).connect(socket),
+      expect: authFails(ErrorCode.CHANNEL_BINDING),
+      withinMs: WITHIN,
+      secrets: [PASSWORD],
+      received: tls ? ['SSLRequest', 'StartupMessage'] : ['StartupMessage'],
+    })),
+    row({
+      name: 'channel_binding=require: -PLUS chosen but the server answers OK before SASLFinal → AuthError',
+      server: scramServer(true, { mechanisms: ['SCRAM-SHA-256-PLUS'], okInsteadOfFinal: true }, {}),
+      call: (socket) => builder({ sslmode: 'require', channelBinding: 'require' }).connect(socket),
+      // Either check may fire first: the exchange was not completed, and it was not bound.
+      expect: authFails(ErrorCode.SCRAM_PROTOCOL, { orCode: [ErrorCode.CHANNEL_BINDING] }),
+      withinMs: WITHIN,
+    }),
+  ]);
 });
 
 describe('require_auth and the cleartext rule: refused before anything is sent', () => {
@@ -416,131 +412,97 @@ describe('require_auth and the cleartext rule: refused before anything is sent',
     ['scram-sha-256', 'GSS request', async (s) => s.send(auth.gss())],
     ['scram-sha-256', 'SSPI request', async (s) => s.send(auth.sspi())],
   ];
-
-  it.each(refused)('require_auth=%s refuses a %s → PGS_AUTH_METHOD_NOT_ALLOWED, nothing sent', async (policy, _what, step, overTls) => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, overTls === true);
-      await step(s);
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder({ requireAuth: policy, sslmode: overTls ? 'require' : 'disable' }).connect(socket), {
-      type: AuthError,
-      code: ErrorCode.AUTH_METHOD_NOT_ALLOWED,
-      withinMs: WITHIN,
-      socket,
-      secrets: [PASSWORD],
-    });
-    const s = await server.session();
-    await within(s.gone, 2_000);
-    expect(s.types.filter((t) => t !== 'SSLRequest')).toEqual(['StartupMessage']);
-  });
-
-  it.each(['scram-sha-256', 'scram-sha-256,md5', '!password', '!md5,!password'])('require_auth=%s allows SCRAM', async (policy) => {
-    server = await startFakeServer(scramServer(false, {}, {}));
-    const { conn } = await within(builder({ requireAuth: policy }).connect(server.dial()), WITHIN);
-    await selectOneAndClose(conn);
-  });
-
-  it('require_auth=none allows a server that asks for nothing', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.sendReady();
-      await s.serveQueries();
-    });
-    const { conn, startup: st } = await within(builder({ requireAuth: 'none' }).connect(server.dial()), WITHIN);
-    expect(st.authMethod).toBe('trust');
-    await selectOneAndClose(conn);
-  });
-
-  it('require_auth=md5 allows MD5 and sends the salted hash, never the password', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.send(auth.md5(Uint8Array.of(9, 8, 7, 6)));
-      const pw = await s.expect('PasswordMessage');
-      expect(pw.password).toMatch(/^md5[0-9a-f]{32}$/);
-      expect(pw.password).not.toContain(PASSWORD);
-      s.sendReady();
-      await s.serveQueries();
-    });
-    const { conn } = await within(builder({ requireAuth: 'md5' }).connect(server.dial()), WITHIN);
-    await selectOneAndClose(conn);
-  });
-
-  it('a cleartext password request over plaintext is refused by default → PGS_AUTH_CLEARTEXT_INSECURE, no PasswordMessage', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.send(auth.cleartext());
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), {
-      type: AuthError,
-      code: ErrorCode.AUTH_CLEARTEXT_INSECURE,
-      withinMs: WITHIN,
-      socket,
-      secrets: [PASSWORD],
-    });
-    const s = await server.session();
-    await within(s.gone, 2_000);
-    expect(s.types).toEqual(['StartupMessage']);
-    expect(Buffer.concat(s.chunks).includes(Buffer.from(PASSWORD))).toBe(false);
-  });
-
-  it('a cleartext password over TLS is sent (require_auth unset)', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, true);
-      s.send(auth.cleartext());
-      const pw = await s.expect('PasswordMessage');
-      expect(pw.password).toBe(PASSWORD);
-      s.sendReady();
-      await s.serveQueries();
-    });
-    const { conn } = await within(builder({ sslmode: 'require' }).connect(server.dial()), WITHIN);
-    await selectOneAndClose(conn);
-  });
-
-  it('allowCleartextOverPlaintext() sends it over plaintext', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.send(auth.cleartext());
-      await s.expect('PasswordMessage');
-      s.sendReady();
-      await s.serveQueries();
-    });
-    const { conn } = await within(builder({ configure: (b) => b.allowCleartextOverPlaintext() }).connect(server.dial()), WITHIN);
-    await selectOneAndClose(conn);
-  });
-
-  it.each([
+  const passwordRequests: [string, () => ReturnType<typeof auth.cleartext>][] = [
     ['cleartext', auth.cleartext],
     ['MD5', auth.md5],
     ['SCRAM', () => auth.sasl(['SCRAM-SHA-256'])],
-  ])('trust() and the server asks for a %s password → PGS_AUTH_PASSWORD_REQUIRED, nothing sent', async (_name, request) => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, true);
-      s.send(request());
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder({ password: null, sslmode: 'require' }).connect(socket), {
-      type: AuthError,
-      code: ErrorCode.AUTH_PASSWORD_REQUIRED,
-      withinMs: WITHIN,
-      socket,
-    });
-    const s = await server.session();
-    await within(s.gone, 2_000);
-    expect(s.types).toEqual(['SSLRequest', 'StartupMessage']);
-  });
+  ];
 
-  it('Kerberos V5 (retired) → PGS_AUTH_UNSUPPORTED, nothing sent', async () => {
-    server = await startFakeServer(async (s) => {
-      await startup(s, false);
-      s.sendRaw(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 2]));
-      await s.silence();
-    });
-    const socket = server.dial();
-    await expectFailure(builder().connect(socket), { type: AuthError, code: ErrorCode.AUTH_UNSUPPORTED, withinMs: WITHIN, socket });
-  });
+  hostileCases([
+    ...refused.map(([policy, what, step, overTls]) => row({
+      name: `require_auth=${policy} refuses a ${what} → PGS_AUTH_METHOD_NOT_ALLOWED, nothing sent`,
+      server: stepping(overTls === true, step),
+      call: (socket) => builder({ requireAuth: policy, sslmode: overTls ? 'require' : 'disable' }).connect(socket),
+      expect: authFails(ErrorCode.AUTH_METHOD_NOT_ALLOWED),
+      withinMs: WITHIN,
+      secrets: [PASSWORD],
+      received: overTls ? ['SSLRequest', 'StartupMessage'] : ['StartupMessage'],
+    })),
+    ...['scram-sha-256', 'scram-sha-256,md5', '!password', '!md5,!password'].map((policy) =>
+      works(`require_auth=${policy} allows SCRAM`, { requireAuth: policy }, false, {}, (t) => expect(t.proofValid).toBe(true))),
+    row<Connected>({
+      name: 'require_auth=none allows a server that asks for nothing',
+      server: serving(false, async () => undefined),
+      call: (socket) => builder({ requireAuth: 'none' }).connect(socket),
+      expect: 'ok',
+      withinMs: WITHIN,
+      then: async (c) => {
+        expect(c.startup.authMethod).toBe('trust');
+        await closeAfterSelect(c);
+      },
+    }),
+    row<Connected>({
+      name: 'require_auth=md5 allows MD5 and sends the salted hash, never the password',
+      server: serving(false, async (s) => {
+        s.send(auth.md5(Uint8Array.of(9, 8, 7, 6)));
+        const pw = await s.expect('PasswordMessage');
+        expect(pw.password).toMatch(/^md5[0-9a-f]{32}$/);
+        expect(pw.password).not.toContain(PASSWORD);
+      }),
+      call: (socket) => builder({ requireAuth: 'md5' }).connect(socket),
+      expect: 'ok',
+      withinMs: WITHIN,
+      then: closeAfterSelect,
+    }),
+    row({
+      name: 'a cleartext password request over plaintext is refused by default → PGS_AUTH_CLEARTEXT_INSECURE, no PasswordMessage',
+      server: stepping(false, async (s) => s.send(auth.cleartext())),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.AUTH_CLEARTEXT_INSECURE),
+      withinMs: WITHIN,
+      secrets: [PASSWORD],
+      received: ['StartupMessage'],
+      check: ({ session }) => expect(Buffer.concat(session.chunks).includes(Buffer.from(PASSWORD))).toBe(false),
+    }),
+    row<Connected>({
+      name: 'a cleartext password over TLS is sent (require_auth unset)',
+      server: serving(true, async (s) => {
+        s.send(auth.cleartext());
+        const pw = await s.expect('PasswordMessage');
+        expect(pw.password).toBe(PASSWORD);
+      }),
+      call: (socket) => builder({ sslmode: 'require' }).connect(socket),
+      expect: 'ok',
+      withinMs: WITHIN,
+      then: closeAfterSelect,
+    }),
+    row<Connected>({
+      name: 'allowCleartextOverPlaintext() sends it over plaintext',
+      server: serving(false, async (s) => {
+        s.send(auth.cleartext());
+        const pw = await s.expect('PasswordMessage');
+        expect(pw.password).toBe(PASSWORD);
+      }),
+      call: (socket) => builder({ configure: (b) => b.allowCleartextOverPlaintext() }).connect(socket),
+      expect: 'ok',
+      withinMs: WITHIN,
+      then: closeAfterSelect,
+    }),
+    ...passwordRequests.map(([name, request]) => row({
+      name: `trust() and the server asks for a ${name} password → PGS_AUTH_PASSWORD_REQUIRED, nothing sent`,
+      server: stepping(true, async (s) => s.send(request())),
+      call: (socket) => builder({ password: null, sslmode: 'require' }).connect(socket),
+      expect: authFails(ErrorCode.AUTH_PASSWORD_REQUIRED),
+      withinMs: WITHIN,
+      received: ['SSLRequest', 'StartupMessage'],
+    })),
+    row({
+      name: 'Kerberos V5 (retired) → PGS_AUTH_UNSUPPORTED, nothing sent',
+      server: stepping(false, async (s) => s.sendRaw(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 2]))),
+      call: (socket) => builder().connect(socket),
+      expect: authFails(ErrorCode.AUTH_UNSUPPORTED),
+      withinMs: WITHIN,
+      received: ['StartupMessage'],
+    }),
+  ]);
 });

@@ -2,18 +2,20 @@
  * CancelRequest against hostile servers: the cancel key is a secret, so the fresh connection that
  * carries it must be as secure as the session (TLS with the same negotiation when the session used
  * TLS), must never send the key after a refused, injected or rejected SSLRequest, is bounded in
- * time, and no error shows the key.
+ * time, and no error shows the key. Each case is a row of the shared table (support/hostile-cases.ts):
+ * the call connects over the row's socket, then cancels.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type net from 'node:net';
+import { afterEach, beforeAll, describe, expect } from 'vitest';
 import { ConnectionBuilder } from '../../src/transport/node/builder.js';
 import type { Connected } from '../../src/session/connection.js';
 import type { SslMode } from '../../src/conninfo/values.js';
 import { ConnectionError, ErrorCode, TlsError } from '../../src/errors.js';
-import { expectFailure, sleep, trackUnhandled, within } from '../support/fake-assert.js';
+import { sleep, trackUnhandled, within } from '../support/fake-assert.js';
 import { fakeCertificates } from '../support/fake-certs.js';
 import type { FakeCertificates } from '../support/fake-certs.js';
-import { startFakeServer } from '../support/fake-server.js';
-import type { FakeScript, FakeServer, FakeSession } from '../support/fake-server.js';
+import type { FakeScript, FakeSession } from '../support/fake-server.js';
+import { hostileCases, row } from '../support/hostile-cases.js';
 
 trackUnhandled();
 
@@ -21,7 +23,6 @@ const KEY = Uint8Array.from({ length: 32 }, (_, i) => (0x5a + i * 37) & 0xff);
 const PID = 0x7a3b_c1d2;
 
 let certs: FakeCertificates;
-let server: FakeServer | null = null;
 let connected: Connected | null = null;
 
 beforeAll(async () => {
@@ -31,8 +32,6 @@ beforeAll(async () => {
 afterEach(async () => {
   await connected?.conn.close();
   connected = null;
-  await server?.close();
-  server = null;
 });
 
 /** The session: optional TLS, trust, a 32-byte key under protocol 3.2, then it idles. */
@@ -49,12 +48,26 @@ function session(tls: boolean): FakeScript {
   };
 }
 
-async function connectTo(srv: FakeServer, sslmode: SslMode): Promise<Connected> {
+async function connectTo(socket: net.Socket, sslmode: SslMode): Promise<Connected> {
   connected = await within(
-    new ConnectionBuilder('erin').protocol('3.2').sslmode(sslmode).cancelTimeout(500).connectTimeout(3_000).connect(srv.dial()),
+    new ConnectionBuilder('erin').protocol('3.2').sslmode(sslmode).cancelTimeout(500).connectTimeout(3_000).connect(socket),
     4_000,
   );
   return connected;
+}
+
+/** How long the last `cancelOver` took, from the cancel call to its settling. */
+let cancelMs = 0;
+
+/** Connects over `socket`, then cancels; the time the cancel took goes to `cancelMs`. */
+async function cancelOver(socket: net.Socket, sslmode: SslMode): Promise<void> {
+  const { conn } = await connectTo(socket, sslmode);
+  const t0 = performance.now();
+  try {
+    await conn.cancel();
+  } finally {
+    cancelMs = performance.now() - t0;
+  }
 }
 
 /** True when the key's bytes appear anywhere in what the cancel connection sent (TCP level). */
@@ -63,44 +76,6 @@ function keyOnWire(s: FakeSession): boolean {
 }
 
 describe('CancelRequest', () => {
-  it('plaintext session: the CancelRequest carries the process ID and the whole 32-byte key', async () => {
-    server = await startFakeServer([
-      session(false),
-      async (s) => {
-        await s.expect('CancelRequest');
-        s.close();
-      },
-    ]);
-    const { conn } = await connectTo(server, 'disable');
-    await within(conn.cancel(), 2_000);
-    const c = await server.finished(1);
-    const req = c.received[0] as Extract<FakeSession['received'][number], { type: 'CancelRequest' }>;
-    expect(req.type).toBe('CancelRequest');
-    expect(req.processId).toBe(PID);
-    expect(Buffer.from(req.secretKey).equals(Buffer.from(KEY))).toBe(true);
-  });
-
-  it('TLS session: the cancel connection negotiates TLS first; the key never crosses in clear', async () => {
-    server = await startFakeServer([
-      session(true),
-      async (s) => {
-        await s.expect('SSLRequest');
-        s.sendRaw('S');
-        await s.upgradeTls(certs.server);
-        const req = await s.expect('CancelRequest');
-        expect(Buffer.from(req.secretKey).equals(Buffer.from(KEY))).toBe(true);
-        s.close();
-      },
-    ]);
-    const { conn } = await connectTo(server, 'require');
-    await within(conn.cancel(), 2_000);
-    const c = await server.finished(1);
-    expect(c.error).toBeUndefined();
-    expect(c.encrypted).toBe(true);
-    expect(c.types).toEqual(['SSLRequest', 'CancelRequest']);
-    expect(keyOnWire(c), 'the cancel key crossed the wire in clear').toBe(false);
-  });
-
   type Hostile = [string, (s: FakeSession) => Promise<void>, typeof TlsError | typeof ConnectionError, ErrorCode];
   const hostile: Hostile[] = [
     [
@@ -154,28 +129,92 @@ describe('CancelRequest', () => {
     ],
   ];
 
-  it.each(hostile)('a cancel server that %s → rejected, bounded, key never sent in clear nor shown', async (_name, script, type, code) => {
-    server = await startFakeServer([session(true), script]);
-    const { conn } = await connectTo(server, 'require');
-    const err = await expectFailure(conn.cancel(), { type, code, withinMs: 1_500, secrets: [KEY] });
-    expect(String(err.stack)).not.toContain(String(PID >>> 0));
-    const c = await server.session(1);
-    await within(c.gone, 2_000, 'the cancel connection being closed');
-    expect(keyOnWire(c), 'the cancel key crossed the wire in clear').toBe(false);
-    // The session itself is unaffected by a failed cancel.
-    expect(conn.closed).toBe(false);
-  });
-
-  it('a cancel to a server that resets at once after the request still counts as delivered', async () => {
-    server = await startFakeServer([
-      session(false),
-      async (s) => {
-        await s.expect('CancelRequest');
-        await sleep(5);
-        s.destroy();
+  hostileCases([
+    row({
+      name: 'plaintext session: the CancelRequest carries the process ID and the whole 32-byte key',
+      server: [
+        session(false),
+        async (s) => {
+          await s.expect('CancelRequest');
+          s.close();
+        },
+      ],
+      call: (socket) => cancelOver(socket, 'disable'),
+      expect: 'ok',
+      withinMs: 6_000,
+      check: async ({ server }) => {
+        expect(cancelMs).toBeLessThan(2_000);
+        const c = await server.finished(1);
+        const req = c.received[0] as Extract<FakeSession['received'][number], { type: 'CancelRequest' }>;
+        expect(req.type).toBe('CancelRequest');
+        expect(req.processId).toBe(PID);
+        expect(Buffer.from(req.secretKey).equals(Buffer.from(KEY))).toBe(true);
+        await connected?.conn.close();
       },
-    ]);
-    const { conn } = await connectTo(server, 'disable');
-    await within(conn.cancel(), 2_000);
-  });
+    }),
+    row({
+      name: 'TLS session: the cancel connection negotiates TLS first; the key never crosses in clear',
+      server: [
+        session(true),
+        async (s) => {
+          await s.expect('SSLRequest');
+          s.sendRaw('S');
+          await s.upgradeTls(certs.server);
+          const req = await s.expect('CancelRequest');
+          expect(Buffer.from(req.secretKey).equals(Buffer.from(KEY))).toBe(true);
+          s.close();
+        },
+      ],
+      call: (socket) => cancelOver(socket, 'require'),
+      expect: 'ok',
+      withinMs: 6_000,
+      check: async ({ server }) => {
+        expect(cancelMs).toBeLessThan(2_000);
+        const c = await server.finished(1);
+        expect(c.error).toBeUndefined();
+        expect(c.encrypted).toBe(true);
+        expect(c.types).toEqual(['SSLRequest', 'CancelRequest']);
+        expect(keyOnWire(c), 'the cancel key crossed the wire in clear').toBe(false);
+        await connected?.conn.close();
+      },
+    }),
+    ...hostile.map(([name, script, type, code]) => row({
+      name: `a cancel server that ${name} → rejected, bounded, key never sent in clear nor shown`,
+      server: [session(true), script],
+      call: (socket) => cancelOver(socket, 'require'),
+      expect: { type, code },
+      withinMs: 6_000,
+      secrets: [KEY],
+      // The session's own socket stays open: a failed cancel does not touch the session.
+      destroyed: false,
+      check: async ({ server, error }) => {
+        expect(cancelMs).toBeLessThan(1_500);
+        expect(String(error!.stack)).not.toContain(String(PID >>> 0));
+        const c = await server.session(1);
+        await within(c.gone, 2_000, 'the cancel connection being closed');
+        expect(keyOnWire(c), 'the cancel key crossed the wire in clear').toBe(false);
+        // The session itself is unaffected by a failed cancel.
+        expect(connected!.conn.closed).toBe(false);
+        await connected!.conn.close();
+      },
+    })),
+    row({
+      name: 'a cancel to a server that resets at once after the request still counts as delivered',
+      server: [
+        session(false),
+        async (s) => {
+          await s.expect('CancelRequest');
+          await sleep(5);
+          s.destroy();
+        },
+      ],
+      call: (socket) => cancelOver(socket, 'disable'),
+      expect: 'ok',
+      withinMs: 6_000,
+      check: async () => {
+        expect(cancelMs).toBeLessThan(2_000);
+        await connected?.conn.close();
+      },
+    }),
+  ]);
 });

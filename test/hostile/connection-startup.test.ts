@@ -3,6 +3,7 @@
  * bytes, CVE-2024-10977 error text, downgrade refusal, invalid answers), connect timeouts at each
  * silent step, NegotiateProtocolVersion and BackendKeyData rules, the first-reply rule, a close
  * before ReadyForQuery, startup errors, and the auth policies checked before anything is sent.
+ * A script that ends with an error (an assertion inside it) fails its test (afterEach).
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,13 +24,27 @@ import { Bytes } from '../fixtures/bytes.js';
 import type { FakeServer, Peer } from '../support/connection-fake.js';
 
 let server: FakeServer | null = null;
+/** Errors the scripts ended with, other than the client going away: each fails its test. */
+const scriptErrors: unknown[] = [];
 afterEach(async () => {
   await server?.close();
   server = null;
+  // Scripts still waiting for the client end when close() destroys their sockets.
+  await new Promise((r) => setTimeout(r, 10));
+  const errors = scriptErrors.splice(0);
+  expect(errors.map((e) => String((e as Error)?.stack ?? e)), 'a server script failed').toEqual([]);
 });
 
 async function serve(script: (peer: Peer) => Promise<void>): Promise<FakeServer> {
-  server = await fakeServer(script);
+  server = await fakeServer(async (peer) => {
+    try {
+      await script(peer);
+    } catch (err) {
+      // The client going away while the script waits for its bytes is an expected ending.
+      if (!(err instanceof Error && err.message.startsWith('client closed;'))) scriptErrors.push(err);
+      throw err;
+    }
+  });
   return server;
 }
 

@@ -4,37 +4,28 @@
  * ServerError carrying its SQLSTATE (never the password); NegotiateProtocolVersion may downgrade
  * 3.2 → 3.0 but not upgrade or list options nobody asked for; BackendKeyData must have a length the
  * negotiated protocol allows (and its key never shows in an error); a close after AuthenticationOk
- * fails the connect.
+ * fails the connect. Each case is a row of the shared table (support/hostile-cases.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { AuthenticationMode } from '../../src/auth/authentication-mode.js';
 import { ConnectionBuilder } from '../../src/transport/node/builder.js';
 import { ConnectionError, ErrorCode, ProtocolError, ServerError } from '../../src/errors.js';
+import type { Connected } from '../../src/index.js';
 import { MessageCode, ProtocolVersion } from '../../src/protocol/codes.js';
 import type { BackendMessage } from '../../src/protocol/messages.js';
 import { Bytes } from '../fixtures/bytes.js';
-import { expectFailure, expectNoSecrets, trackUnhandled, within } from '../support/fake-assert.js';
+import { trackUnhandled } from '../support/fake-assert.js';
 import { query } from '../support/fake-client.js';
 import { serveScram } from '../support/fake-scram.js';
-import { auth, errorResponse, readyForQuery, startFakeServer } from '../support/fake-server.js';
-import type { FakeScript, FakeServer, FakeSession } from '../support/fake-server.js';
+import { auth, errorResponse, readyForQuery } from '../support/fake-server.js';
+import type { FakeScript, FakeSession } from '../support/fake-server.js';
+import { hostileCases, row } from '../support/hostile-cases.js';
+import type { Fails } from '../support/hostile-cases.js';
 
 trackUnhandled();
 
 const TIMEOUT = 2_000;
-const WITHIN = TIMEOUT + 1_000;
 const PASSWORD = 'startup-secret-7f3a';
-
-let server: FakeServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-
-async function serve(script: FakeScript): Promise<FakeServer> {
-  server = await startFakeServer(script);
-  return server;
-}
 
 function builder(): ConnectionBuilder {
   return new ConnectionBuilder('carol').database('db').auth(AuthenticationMode.password(PASSWORD)).connectTimeout(TIMEOUT);
@@ -48,6 +39,16 @@ const npv = (newestMinor: number, unrecognized: string[] = []): BackendMessage =
   unrecognized,
 });
 
+/** Script: read the StartupMessage, send `reply` (messages or raw bytes), then ReadyForQuery when asked, stay silent. */
+const replying = (reply: BackendMessage[] | Uint8Array, then: (s: FakeSession) => void = () => undefined): FakeScript => async (s) => {
+  await s.expect('StartupMessage');
+  if (reply instanceof Uint8Array) s.sendRaw(reply);
+  else s.send(...reply);
+  then(s);
+  await s.silence();
+};
+const protocolError = (code: ErrorCode): Fails => ({ type: ProtocolError, code });
+
 describe('case 11: the first startup reply', () => {
   const wrongFirst: [string, Uint8Array][] = [
     ['ParameterStatus', new Bytes().cstr('server_version').cstr('18.0').frame('S')],
@@ -60,70 +61,48 @@ describe('case 11: the first startup reply', () => {
     ['CopyInResponse', new Bytes().u8(0).i16(0).frame('G')],
     ['ParseComplete', new Bytes().frame('1')],
   ];
-
-  it.each(wrongFirst)('%s first → ProtocolError PGS_UNEXPECTED_MESSAGE', async (_name, bytes) => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.sendRaw(bytes);
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), {
-      type: ProtocolError,
-      code: ErrorCode.UNEXPECTED_MESSAGE,
-      withinMs: WITHIN,
-      socket,
-      secrets: [PASSWORD],
-    });
-    const s = await srv.session();
-    await within(s.gone, 2_000);
-    expect(s.types).toEqual(['StartupMessage']);
-  });
-
-  it('an unknown type byte first → ProtocolError PGS_UNKNOWN_MESSAGE', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.sendRaw(new Bytes().i32(0).frame('!'));
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.UNKNOWN_MESSAGE, withinMs: WITHIN, socket });
-  });
-
-  it('a non-PostgreSQL service (an HTTP answer) → ProtocolError, no hang', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.sendRaw('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
-      await s.silence();
-    });
-    const socket = srv.dial();
-    // 'H' is CopyOutResponse's type byte, and "TTP/" a length far above its cap.
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.FRAME_TOO_LARGE, withinMs: WITHIN, socket });
-  });
-
-  it('an Authentication request of an unknown sub-code → ProtocolError', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.sendRaw(new Bytes().i32(99).frame('R'));
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.UNKNOWN_MESSAGE, withinMs: WITHIN, socket });
-  });
-
-  it.each([
+  const lengths: [string, number][] = [
     ['1 MiB', 1 << 20],
     ['2 GiB - 16', 0x7fff_fff0],
     ['8 KiB + 1 (just past the Authentication cap)', 8193],
-  ])('an Authentication header announcing %s → ProtocolError PGS_FRAME_TOO_LARGE from the header alone', async (_n, length) => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.sendRaw(new Uint8Array([0x52, (length >>> 24) & 0xff, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff, 0, 0, 0, 10]));
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.FRAME_TOO_LARGE, withinMs: 1_000, socket });
-  });
+  ];
+
+  hostileCases([
+    ...wrongFirst.map(([name, bytes]) => row({
+      name: `${name} first → ProtocolError PGS_UNEXPECTED_MESSAGE`,
+      server: replying(bytes),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNEXPECTED_MESSAGE),
+      secrets: [PASSWORD],
+      received: ['StartupMessage'],
+    })),
+    row({
+      name: 'an unknown type byte first → ProtocolError PGS_UNKNOWN_MESSAGE',
+      server: replying(new Bytes().i32(0).frame('!')),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNKNOWN_MESSAGE),
+    }),
+    row({
+      // 'H' is CopyOutResponse's type byte, and "TTP/" a length far above its cap.
+      name: 'a non-PostgreSQL service (an HTTP answer) → ProtocolError, no hang',
+      server: replying(new TextEncoder().encode('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.FRAME_TOO_LARGE),
+    }),
+    row({
+      name: 'an Authentication request of an unknown sub-code → ProtocolError',
+      server: replying(new Bytes().i32(99).frame('R')),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNKNOWN_MESSAGE),
+    }),
+    ...lengths.map(([n, length]) => row({
+      name: `an Authentication header announcing ${n} → ProtocolError PGS_FRAME_TOO_LARGE from the header alone`,
+      server: replying(new Uint8Array([0x52, (length >>> 24) & 0xff, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff, 0, 0, 0, 10])),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.FRAME_TOO_LARGE),
+      withinMs: 1_000,
+    })),
+  ]);
 });
 
 describe('case 12: ErrorResponse during startup', () => {
@@ -134,64 +113,57 @@ describe('case 12: ErrorResponse during startup', () => {
     ['57P03', 'the database system is starting up', 'before authentication'],
     ['28000', 'no pg_hba.conf entry for host "127.0.0.1", user "carol", database "db", no encryption', 'before authentication'],
   ];
+  const serverError = (sqlstate: string): Fails => ({ type: ServerError, code: ErrorCode.SERVER_ERROR, sqlstate });
 
-  it.each(cases)('SQLSTATE %s (%s) → ServerError with the SQLSTATE, fatal, no password', async (sqlstate, message, when) => {
-    let proofSecrets: string[] = [];
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      if (when === 'after the password was sent') {
-        // SCRAM with a server that knows another password: the client's proof is wrong → 28P01.
-        const t = await serveScram(s, { password: 'the-server-knows-another-one' });
-        proofSecrets = t.secrets.slice(1);
-        expect(t.proofValid).toBe(false);
-      } else {
-        s.send(errorResponse(sqlstate, message));
-      }
-      await s.silence();
-    });
-    const socket = srv.dial();
-    const err = await expectFailure(builder().connect(socket), {
-      type: ServerError,
-      code: ErrorCode.SERVER_ERROR,
-      sqlstate,
-      withinMs: WITHIN,
-      socket,
+  hostileCases([
+    ...cases.map(([sqlstate, message, when]) => {
+      let proofSecrets: string[] = [];
+      return row({
+        name: `SQLSTATE ${sqlstate} (${message}) → ServerError with the SQLSTATE, fatal, no password`,
+        server: async (s) => {
+          await s.expect('StartupMessage');
+          if (when === 'after the password was sent') {
+            // SCRAM with a server that knows another password: the client's proof is wrong → 28P01.
+            const t = await serveScram(s, { password: 'the-server-knows-another-one' });
+            proofSecrets = t.secrets.slice(1);
+            expect(t.proofValid).toBe(false);
+          } else {
+            s.send(errorResponse(sqlstate, message));
+          }
+          await s.silence();
+        },
+        call: (socket) => builder().connect(socket),
+        expect: serverError(sqlstate),
+        secrets: [PASSWORD],
+        check: ({ error }) => {
+          expect(error!.fatal).toBe(true);
+          expect((error as ServerError).severity).toBe('FATAL');
+          for (const x of proofSecrets) expect(String(error!.stack) + error!.message).not.toContain(x);
+          if (when === 'after the password was sent') expect(proofSecrets.length).toBeGreaterThan(0);
+        },
+      });
+    }),
+    row({
+      name: 'an ErrorResponse after a cleartext password (over TLS-less but allowed) does not echo the password',
+      server: async (s) => {
+        await s.expect('StartupMessage');
+        s.send(auth.cleartext());
+        const pw = await s.expect('PasswordMessage', 'PasswordMessage');
+        expect(pw.password).toBe(PASSWORD);
+        s.send(errorResponse('28P01', 'password authentication failed for user "carol"'));
+        await s.silence();
+      },
+      call: (socket) => builder().allowCleartextOverPlaintext().connect(socket),
+      expect: serverError('28P01'),
       secrets: [PASSWORD],
-    });
-    expect(err.fatal).toBe(true);
-    expect((err as ServerError).severity).toBe('FATAL');
-    for (const x of proofSecrets) expect(String(err.stack) + err.message).not.toContain(x);
-  });
-
-  it('an ErrorResponse after a cleartext password (over TLS-less but allowed) does not echo the password', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.cleartext());
-      const pw = await s.expect('PasswordMessage', 'PasswordMessage');
-      expect(pw.password).toBe(PASSWORD);
-      s.send(errorResponse('28P01', 'password authentication failed for user "carol"'));
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().allowCleartextOverPlaintext().connect(socket), {
-      type: ServerError,
-      code: ErrorCode.SERVER_ERROR,
-      sqlstate: '28P01',
-      withinMs: WITHIN,
-      socket,
-      secrets: [PASSWORD],
-    });
-  });
-
-  it('an ErrorResponse after AuthenticationOk (e.g. 3D000 from the backend) → ServerError', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.ok(), param('server_version', '18.0'), errorResponse('3D000', 'database "db" does not exist'));
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ServerError, code: ErrorCode.SERVER_ERROR, sqlstate: '3D000', withinMs: WITHIN, socket });
-  });
+    }),
+    row({
+      name: 'an ErrorResponse after AuthenticationOk (e.g. 3D000 from the backend) → ServerError',
+      server: replying([auth.ok(), param('server_version', '18.0'), errorResponse('3D000', 'database "db" does not exist')]),
+      call: (socket) => builder().connect(socket),
+      expect: serverError('3D000'),
+    }),
+  ]);
 });
 
 describe('case 13: NegotiateProtocolVersion', () => {
@@ -202,35 +174,6 @@ describe('case 13: NegotiateProtocolVersion', () => {
     s.sendReady({ secretKey: key });
     await s.serveQueries();
   };
-
-  it('3.2 asked, server downgrades to 3.0 → accepted, protocol 3.0, the connection works', async () => {
-    const srv = await serve(negotiating([npv(0)]));
-    const { conn, startup } = await within(builder().protocol('3.2').connect(srv.dial()), WITHIN);
-    expect(startup.protocol).toBe(ProtocolVersion.V3_0);
-    expect(conn.protocol).toBe(ProtocolVersion.V3_0);
-    expect(await query(conn)).toEqual(['1']);
-    await conn.close();
-    const s = await srv.session();
-    const startupMsg = s.received[0] as Extract<typeof s.received[number], { type: 'StartupMessage' }>;
-    expect(startupMsg.protocol).toBe(ProtocolVersion.V3_2);
-  });
-
-  it('3.2 asked with a _pq_ option, server downgrades and reports the option unsupported → accepted', async () => {
-    const srv = await serve(negotiating([npv(0, ['_pq_.test_option'])]));
-    const { conn, startup } = await within(builder().protocol('3.2').option('_pq_.test_option', 'x').connect(srv.dial()), WITHIN);
-    expect(startup.protocol).toBe(ProtocolVersion.V3_0);
-    expect(startup.unsupportedOptions).toEqual(['_pq_.test_option']);
-    await conn.close();
-  });
-
-  it('3.2 asked and granted (no NegotiateProtocolVersion): a 32-byte cancel key is accepted', async () => {
-    const key = new Uint8Array(32).fill(7);
-    const srv = await serve(negotiating([], key));
-    const { conn, startup } = await within(builder().protocol('3.2').connect(srv.dial()), WITHIN);
-    expect(startup.protocol).toBe(ProtocolVersion.V3_2);
-    expect(startup.secretKey).toEqual(key);
-    await conn.close();
-  });
 
   const refused: [string, () => ConnectionBuilder, BackendMessage[] | Uint8Array][] = [
     ['3.0 asked, server offers 3.2 (higher than asked)', () => builder(), [npv(2)]],
@@ -244,18 +187,6 @@ describe('case 13: NegotiateProtocolVersion', () => {
     ['protocol major 4', () => builder().protocol('3.2'), new Bytes().i32(0x0004_0000).i32(0).frame('v')],
   ];
 
-  it.each(refused)('%s → ProtocolError PGS_PROTOCOL_VERSION', async (_name, make, reply) => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      if (reply instanceof Uint8Array) s.sendRaw(reply);
-      else s.send(...reply);
-      s.sendReady();
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(make().connect(socket), { type: ProtocolError, code: ErrorCode.PROTOCOL_VERSION, withinMs: WITHIN, socket });
-  });
-
   const malformed: [string, ErrorCode, Uint8Array][] = [
     ['an option count larger than the body', ErrorCode.MALFORMED_MESSAGE, new Bytes().i32(0x0003_0000).i32(5).cstr('_pq_.a').frame('v')],
     ['a negative option count', ErrorCode.MALFORMED_MESSAGE, new Bytes().i32(0x0003_0000).i32(-1).frame('v')],
@@ -264,22 +195,63 @@ describe('case 13: NegotiateProtocolVersion', () => {
     ['a body shorter than the version', ErrorCode.FRAME_LENGTH_TOO_SHORT, new Bytes().i16(3).frame('v')],
   ];
 
-  it.each(malformed)('a malformed option list: %s → ProtocolError %s', async (_name, code, reply) => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.sendRaw(reply);
-      s.sendReady();
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().protocol('3.2').option('_pq_.a', 'b').connect(socket), { type: ProtocolError, code, withinMs: WITHIN, socket });
-  });
-
-  it('NegotiateProtocolVersion twice → ProtocolError', async () => {
-    const srv = await serve(negotiating([npv(0), npv(0)]));
-    const socket = srv.dial();
-    await expectFailure(builder().protocol('3.2').connect(socket), { type: ProtocolError, code: ErrorCode.UNEXPECTED_MESSAGE, withinMs: WITHIN, socket });
-  });
+  const key32 = new Uint8Array(32).fill(7);
+  hostileCases([
+    row<Connected>({
+      name: '3.2 asked, server downgrades to 3.0 → accepted, protocol 3.0, the connection works',
+      server: negotiating([npv(0)]),
+      call: (socket) => builder().protocol('3.2').connect(socket),
+      expect: 'ok',
+      then: async ({ conn, startup }, { session }) => {
+        expect(startup.protocol).toBe(ProtocolVersion.V3_0);
+        expect(conn.protocol).toBe(ProtocolVersion.V3_0);
+        expect(await query(conn)).toEqual(['1']);
+        await conn.close();
+        const startupMsg = session.received[0] as Extract<typeof session.received[number], { type: 'StartupMessage' }>;
+        expect(startupMsg.protocol).toBe(ProtocolVersion.V3_2);
+      },
+    }),
+    row<Connected>({
+      name: '3.2 asked with a _pq_ option, server downgrades and reports the option unsupported → accepted',
+      server: negotiating([npv(0, ['_pq_.test_option'])]),
+      call: (socket) => builder().protocol('3.2').option('_pq_.test_option', 'x').connect(socket),
+      expect: 'ok',
+      then: async ({ conn, startup }) => {
+        expect(startup.protocol).toBe(ProtocolVersion.V3_0);
+        expect(startup.unsupportedOptions).toEqual(['_pq_.test_option']);
+        await conn.close();
+      },
+    }),
+    row<Connected>({
+      name: '3.2 asked and granted (no NegotiateProtocolVersion): a 32-byte cancel key is accepted',
+      server: negotiating([], key32),
+      call: (socket) => builder().protocol('3.2').connect(socket),
+      expect: 'ok',
+      then: async ({ conn, startup }) => {
+        expect(startup.protocol).toBe(ProtocolVersion.V3_2);
+        expect(startup.secretKey).toEqual(key32);
+        await conn.close();
+      },
+    }),
+    ...refused.map(([name, make, reply]) => row({
+      name: `${name} → ProtocolError PGS_PROTOCOL_VERSION`,
+      server: replying(reply, (s) => s.sendReady()),
+      call: (socket) => make().connect(socket),
+      expect: protocolError(ErrorCode.PROTOCOL_VERSION),
+    })),
+    ...malformed.map(([name, code, reply]) => row({
+      name: `a malformed option list: ${name} → ProtocolError ${code}`,
+      server: replying(reply, (s) => s.sendReady()),
+      call: (socket) => builder().protocol('3.2').option('_pq_.a', 'b').connect(socket),
+      expect: protocolError(code),
+    })),
+    row({
+      name: 'NegotiateProtocolVersion twice → ProtocolError',
+      server: negotiating([npv(0), npv(0)]),
+      call: (socket) => builder().protocol('3.2').connect(socket),
+      expect: protocolError(ErrorCode.UNEXPECTED_MESSAGE),
+    }),
+  ]);
 });
 
 describe('case 13: BackendKeyData length for the protocol in use', () => {
@@ -298,144 +270,138 @@ describe('case 13: BackendKeyData length for the protocol in use', () => {
     ['300 bytes under 3.2', () => builder().protocol('3.2'), [], 300],
   ];
 
-  it.each(bad)('%s → ProtocolError, the key is not shown', async (_name, make, before, n) => {
-    const key = keyOf(n);
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      if (before.length > 0) s.send(...before);
-      s.send(auth.ok(), param('server_version', '18.0'));
-      s.sendRaw(new Bytes().i32(31337).raw(key).frame('K'));
-      s.send(readyForQuery());
-      await s.silence();
-    });
-    const socket = srv.dial();
-    const err = await within(make().connect(socket).then(() => null, (e: unknown) => e), WITHIN);
-    expect(err).toBeInstanceOf(ProtocolError);
-    // Too short or too long for any protocol is caught at the header; a length the protocol in use
-    // does not allow, by the startup state machine.
-    const expected = n < 4 ? ErrorCode.FRAME_LENGTH_TOO_SHORT : n > 256 ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.MALFORMED_MESSAGE;
-    expect((err as ProtocolError).code).toBe(expected);
-    expect(socket.destroyed).toBe(true);
-    if (n >= 4) expectNoSecrets(err, [key]);
-  });
-
-  it.each([4, 5, 32, 255, 256])('%i bytes under 3.2 → accepted and kept exactly', async (n) => {
-    const key = keyOf(n);
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.sendReady({ secretKey: key });
-      await s.serveQueries();
-    });
-    const { conn, startup } = await within(builder().protocol('3.2').connect(srv.dial()), WITHIN);
-    expect(startup.secretKey).toEqual(key);
-    expect(String(conn)).not.toContain(Buffer.from(key).toString('hex'));
-    await conn.close();
-  });
-
-  it('BackendKeyData twice → ProtocolError', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.ok());
-      s.sendRaw(new Bytes().i32(1).raw(keyOf(4)).frame('K'), new Bytes().i32(1).raw(keyOf(4)).frame('K'));
-      s.send(readyForQuery());
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.UNEXPECTED_MESSAGE, withinMs: WITHIN, socket });
-  });
+  hostileCases([
+    ...bad.map(([name, make, before, n]) => {
+      const key = keyOf(n);
+      // Too short or too long for any protocol is caught at the header; a length the protocol in use
+      // does not allow, by the startup state machine.
+      const code = n < 4 ? ErrorCode.FRAME_LENGTH_TOO_SHORT : n > 256 ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.MALFORMED_MESSAGE;
+      return row({
+        name: `${name} → ProtocolError ${code}, the key is not shown`,
+        server: async (s) => {
+          await s.expect('StartupMessage');
+          if (before.length > 0) s.send(...before);
+          s.send(auth.ok(), param('server_version', '18.0'));
+          s.sendRaw(new Bytes().i32(31337).raw(key).frame('K'));
+          s.send(readyForQuery());
+          await s.silence();
+        },
+        call: (socket) => make().connect(socket),
+        expect: protocolError(code),
+        // Keys under 4 bytes are too short to search for.
+        secrets: n >= 4 ? [key] : [],
+      });
+    }),
+    ...[4, 5, 32, 255, 256].map((n) => {
+      const key = keyOf(n);
+      return row<Connected>({
+        name: `${n} bytes under 3.2 → accepted and kept exactly`,
+        server: async (s) => {
+          await s.expect('StartupMessage');
+          s.sendReady({ secretKey: key });
+          await s.serveQueries();
+        },
+        call: (socket) => builder().protocol('3.2').connect(socket),
+        expect: 'ok',
+        then: async ({ conn, startup }) => {
+          expect(startup.secretKey).toEqual(key);
+          expect(String(conn)).not.toContain(Buffer.from(key).toString('hex'));
+          await conn.close();
+        },
+      });
+    }),
+    row({
+      name: 'BackendKeyData twice → ProtocolError',
+      server: async (s) => {
+        await s.expect('StartupMessage');
+        s.send(auth.ok());
+        s.sendRaw(new Bytes().i32(1).raw(keyOf(4)).frame('K'), new Bytes().i32(1).raw(keyOf(4)).frame('K'));
+        s.send(readyForQuery());
+        await s.silence();
+      },
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNEXPECTED_MESSAGE),
+    }),
+  ]);
 });
 
 describe('case 14 and the order of the startup messages', () => {
-  const closedAfter: [string, (s: FakeSession) => void][] = [
-    ['AuthenticationOk', (s) => s.send(auth.ok())],
-    ['AuthenticationOk + ParameterStatus', (s) => s.send(auth.ok(), param('server_version', '18.0'))],
-    ['AuthenticationOk + BackendKeyData', (s) => s.sendRaw(new Bytes().i32(0).frame('R'), new Bytes().i32(1).i32(2).frame('K'))],
-    ['a verified SCRAM exchange and AuthenticationOk', () => undefined],
+  const closedAfter: [string, (s: FakeSession) => Promise<void>][] = [
+    ['AuthenticationOk', async (s) => s.send(auth.ok())],
+    ['AuthenticationOk + ParameterStatus', async (s) => s.send(auth.ok(), param('server_version', '18.0'))],
+    ['AuthenticationOk + BackendKeyData', async (s) => s.sendRaw(new Bytes().i32(0).frame('R'), new Bytes().i32(1).i32(2).frame('K'))],
+    ['a verified SCRAM exchange and AuthenticationOk', async (s) => {
+      const t = await serveScram(s, { password: PASSWORD });
+      expect(t.proofValid).toBe(true);
+      s.send(auth.ok());
+    }],
   ];
 
-  it.each(closedAfter)('closed after %s, before ReadyForQuery → PGS_CONNECTION_CLOSED', async (name, then) => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      if (name.startsWith('a verified SCRAM')) {
-        const t = await serveScram(s, { password: PASSWORD });
-        expect(t.proofValid).toBe(true);
-        s.send(auth.ok());
-      } else {
-        then(s);
-      }
-      await s.drain();
-      s.close();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), {
-      type: ConnectionError,
-      code: ErrorCode.CONNECTION_CLOSED,
-      withinMs: WITHIN,
-      socket,
+  hostileCases([
+    ...closedAfter.map(([name, then]) => row({
+      name: `closed after ${name}, before ReadyForQuery → PGS_CONNECTION_CLOSED`,
+      server: async (s) => {
+        await s.expect('StartupMessage');
+        await then(s);
+        await s.drain();
+        s.close();
+      },
+      call: (socket) => builder().connect(socket),
+      expect: { type: ConnectionError, code: ErrorCode.CONNECTION_CLOSED },
       secrets: [PASSWORD],
-    });
-  });
-
-  it('ParameterStatus before AuthenticationOk → ProtocolError', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.md5());
-      await s.expect('PasswordMessage');
-      s.send(param('server_version', '18.0'), auth.ok(), readyForQuery());
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.UNEXPECTED_MESSAGE, withinMs: WITHIN, socket });
-  });
-
-  it('AuthenticationOk twice → ProtocolError', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.ok(), auth.ok(), readyForQuery());
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.UNEXPECTED_MESSAGE, withinMs: WITHIN, socket });
-  });
-
-  it('an authentication request after AuthenticationOk → ProtocolError, no password sent', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.ok(), auth.md5(), readyForQuery());
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.UNEXPECTED_MESSAGE, withinMs: WITHIN, socket });
-    const s = await srv.session();
-    await within(s.gone, 2_000);
-    expect(s.types).toEqual(['StartupMessage']);
-  });
-
-  it('a query result during startup (DataRow after AuthenticationOk) → ProtocolError', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.ok());
-      s.sendRow(['x']);
-      s.send(readyForQuery());
-      await s.silence();
-    });
-    const socket = srv.dial();
-    await expectFailure(builder().connect(socket), { type: ProtocolError, code: ErrorCode.UNEXPECTED_MESSAGE, withinMs: WITHIN, socket });
-  });
-
-  it('notices during startup are accepted and reported', async () => {
-    const srv = await serve(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.ok(), {
-        type: 'NoticeResponse',
-        code: MessageCode.NOTICE_RESPONSE,
-        fields: new Map([['S', 'WARNING'], ['V', 'WARNING'], ['C', '01000'], ['M', 'md5 is deprecated']]),
-      });
-      s.sendReady({ authOk: false });
-      await s.serveQueries();
-    });
-    const { conn, startup } = await within(builder().connect(srv.dial()), WITHIN);
-    expect(startup.notices.map((n) => n.get('M'))).toEqual(['md5 is deprecated']);
-    await conn.close();
-  });
+    })),
+    row({
+      name: 'ParameterStatus before AuthenticationOk → ProtocolError',
+      server: async (s) => {
+        await s.expect('StartupMessage');
+        s.send(auth.md5());
+        await s.expect('PasswordMessage');
+        s.send(param('server_version', '18.0'), auth.ok(), readyForQuery());
+        await s.silence();
+      },
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNEXPECTED_MESSAGE),
+    }),
+    row({
+      name: 'AuthenticationOk twice → ProtocolError',
+      server: replying([auth.ok(), auth.ok(), readyForQuery()]),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNEXPECTED_MESSAGE),
+    }),
+    row({
+      name: 'an authentication request after AuthenticationOk → ProtocolError, no password sent',
+      server: replying([auth.ok(), auth.md5(), readyForQuery()]),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNEXPECTED_MESSAGE),
+      received: ['StartupMessage'],
+    }),
+    row({
+      name: 'a query result during startup (DataRow after AuthenticationOk) → ProtocolError',
+      server: replying([auth.ok()], (s) => {
+        s.sendRow(['x']);
+        s.send(readyForQuery());
+      }),
+      call: (socket) => builder().connect(socket),
+      expect: protocolError(ErrorCode.UNEXPECTED_MESSAGE),
+    }),
+    row<Connected>({
+      name: 'notices during startup are accepted and reported',
+      server: async (s) => {
+        await s.expect('StartupMessage');
+        s.send(auth.ok(), {
+          type: 'NoticeResponse',
+          code: MessageCode.NOTICE_RESPONSE,
+          fields: new Map([['S', 'WARNING'], ['V', 'WARNING'], ['C', '01000'], ['M', 'md5 is deprecated']]),
+        });
+        s.sendReady({ authOk: false });
+        await s.serveQueries();
+      },
+      call: (socket) => builder().connect(socket),
+      expect: 'ok',
+      then: async ({ conn, startup }) => {
+        expect(startup.notices.map((n) => n.get('M'))).toEqual(['md5 is deprecated']);
+        await conn.close();
+      },
+    }),
+  ]);
 });

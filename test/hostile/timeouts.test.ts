@@ -3,22 +3,25 @@
  * step of the startup — after SSLRequest, during the TLS handshake, after StartupMessage, mid-SCRAM,
  * after AuthenticationOk, in the middle of a message — must never hang the caller: the connect
  * timeout fires (PGS_CONNECT_TIMEOUT) or the close is reported (PGS_CONNECTION_CLOSED), on time,
- * with the socket destroyed and nothing left unhandled.
+ * with the socket destroyed and nothing left unhandled. Each step × misbehaviour is a row of the
+ * shared table (support/hostile-cases.ts).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type net from 'node:net';
+import { beforeAll, describe, expect } from 'vitest';
 import { AuthenticationMode } from '../../src/auth/authentication-mode.js';
 import { ConnectionBuilder } from '../../src/transport/node/builder.js';
 import type { SslMode } from '../../src/conninfo/values.js';
 import { ConnectionError, ErrorCode, TlsError } from '../../src/errors.js';
 import type { ErrorCode as Code } from '../../src/errors.js';
 import { Bytes } from '../fixtures/bytes.js';
-import { expectFailure, sleep, trackUnhandled, within } from '../support/fake-assert.js';
+import { sleep, trackUnhandled, within } from '../support/fake-assert.js';
 import type { ErrorClass } from '../support/fake-assert.js';
 import { fakeCertificates } from '../support/fake-certs.js';
 import type { FakeCertificates } from '../support/fake-certs.js';
 import { serveScram } from '../support/fake-scram.js';
-import { auth, startFakeServer } from '../support/fake-server.js';
-import type { FakeServer, FakeSession } from '../support/fake-server.js';
+import { auth } from '../support/fake-server.js';
+import type { FakeSession } from '../support/fake-server.js';
+import { hostileCases, row } from '../support/hostile-cases.js';
 
 trackUnhandled();
 
@@ -28,15 +31,9 @@ const SLACK = 1_500;
 const PASSWORD = 'pw-never-shown-0451';
 
 let certs: FakeCertificates;
-let server: FakeServer | null = null;
 
 beforeAll(async () => {
   certs = await fakeCertificates();
-});
-
-afterEach(async () => {
-  await server?.close();
-  server = null;
 });
 
 /** What the server does at the step where it misbehaves. */
@@ -210,80 +207,79 @@ function builder(sslmode: SslMode, direct = false): ConnectionBuilder {
     .connectTimeout(TIMEOUT);
 }
 
+/** How long the last `timed` call took to settle. */
+let tookMs = 0;
+
+/** Runs `connect` and records how long it took to settle in `tookMs`. */
+async function timed<T>(connect: Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await connect;
+  } finally {
+    tookMs = performance.now() - t0;
+  }
+}
+
+const connectStep = (step: Step) => (socket: net.Socket) => timed(builder(step.sslmode, step.direct).connect(socket));
+
 describe.each(steps)('server misbehaves $name', (step) => {
-  it('silent → PGS_CONNECT_TIMEOUT on time', async () => {
-    server = await startFakeServer((s) => step.script(s, 'silent'));
-    const socket = server.dial();
-    const t0 = performance.now();
-    await expectFailure(builder(step.sslmode, step.direct).connect(socket), {
-      type: ConnectionError,
-      code: ErrorCode.CONNECT_TIMEOUT,
+  hostileCases([
+    row({
+      name: 'silent → PGS_CONNECT_TIMEOUT on time',
+      server: (s) => step.script(s, 'silent'),
+      call: connectStep(step),
+      expect: { type: ConnectionError, code: ErrorCode.CONNECT_TIMEOUT },
       withinMs: TIMEOUT + SLACK,
-      socket,
       secrets: [PASSWORD],
-    });
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(TIMEOUT - 5);
-    const s = await server.session();
-    await within(s.gone, 1_000, 'the client closing its side');
-  });
-
-  it('closes (FIN) → reported at once', async () => {
-    server = await startFakeServer((s) => step.script(s, 'close'));
-    const socket = server.dial();
-    const t0 = performance.now();
-    await expectFailure(builder(step.sslmode, step.direct).connect(socket), {
-      ...step.closed,
+      check: async ({ session }) => {
+        expect(tookMs).toBeGreaterThanOrEqual(TIMEOUT - 5);
+        await within(session.gone, 1_000, 'the client closing its side');
+      },
+    }),
+    row({
+      name: 'closes (FIN) → reported at once',
+      server: (s) => step.script(s, 'close'),
+      call: connectStep(step),
+      expect: step.closed,
       withinMs: TIMEOUT + SLACK,
-      socket,
       secrets: [PASSWORD],
-    });
-    expect(performance.now() - t0, 'a close must not wait for the timeout').toBeLessThan(TIMEOUT);
-  });
-
-  it('resets (RST) → reported at once', async () => {
-    server = await startFakeServer((s) => step.script(s, 'reset'));
-    const socket = server.dial();
-    const t0 = performance.now();
-    const err = await within(
-      builder(step.sslmode, step.direct).connect(socket).then(
-        () => null,
-        (e: unknown) => e,
-      ),
-      TIMEOUT + SLACK,
-    );
-    expect(performance.now() - t0, 'a reset must not wait for the timeout').toBeLessThan(TIMEOUT);
-    // A reset is a closed connection or a socket error (ECONNRESET), depending on timing.
-    expect(err).toBeInstanceOf(step.closed.type === TlsError ? TlsError : ConnectionError);
-    const code = (err as { code: string }).code;
-    expect([step.closed.code, ErrorCode.SOCKET_ERROR, ErrorCode.CONNECTION_CLOSED]).toContain(code);
-    expect(socket.destroyed).toBe(true);
-  });
+      check: () => expect(tookMs, 'a close must not wait for the timeout').toBeLessThan(TIMEOUT),
+    }),
+    row({
+      name: 'resets (RST) → reported at once',
+      server: (s) => step.script(s, 'reset'),
+      call: connectStep(step),
+      // A reset is a closed connection or a socket error (ECONNRESET), depending on timing.
+      expect: {
+        type: step.closed.type === TlsError ? TlsError : ConnectionError,
+        code: step.closed.code,
+        orCode: [ErrorCode.SOCKET_ERROR, ErrorCode.CONNECTION_CLOSED],
+      },
+      withinMs: TIMEOUT + SLACK,
+      check: () => expect(tookMs, 'a reset must not wait for the timeout').toBeLessThan(TIMEOUT),
+    }),
+  ]);
 });
 
 describe('no timeout configured', () => {
-  it('a server that closes after AuthenticationOk still rejects promptly (case 14)', async () => {
-    server = await startFakeServer(async (s) => {
-      await s.expect('StartupMessage');
-      s.send(auth.ok());
-      s.close();
-    });
-    const socket = server.dial();
-    await expectFailure(new ConnectionBuilder('bob').connect(socket), {
-      type: ConnectionError,
-      code: ErrorCode.CONNECTION_CLOSED,
+  hostileCases([
+    row({
+      name: 'a server that closes after AuthenticationOk still rejects promptly (case 14)',
+      server: async (s) => {
+        await s.expect('StartupMessage');
+        s.send(auth.ok());
+        s.close();
+      },
+      call: (socket) => new ConnectionBuilder('bob').connect(socket),
+      expect: { type: ConnectionError, code: ErrorCode.CONNECTION_CLOSED },
       withinMs: 1_000,
-      socket,
-    });
-  });
-
-  it('a server that accepts and never says anything is bounded by connectTimeout (sslmode=prefer)', async () => {
-    server = await startFakeServer((s) => s.silence());
-    const socket = server.dial();
-    await expectFailure(new ConnectionBuilder('bob').sslmode('prefer').connectTimeout(TIMEOUT).connect(socket), {
-      type: ConnectionError,
-      code: ErrorCode.CONNECT_TIMEOUT,
+    }),
+    row({
+      name: 'a server that accepts and never says anything is bounded by connectTimeout (sslmode=prefer)',
+      server: (s) => s.silence(),
+      call: (socket) => new ConnectionBuilder('bob').sslmode('prefer').connectTimeout(TIMEOUT).connect(socket),
+      expect: { type: ConnectionError, code: ErrorCode.CONNECT_TIMEOUT },
       withinMs: TIMEOUT + SLACK,
-      socket,
-    });
-  });
+    }),
+  ]);
 });
