@@ -311,12 +311,28 @@ describe('SessionState against a model backend', () => {
       fc.property(program.map(noFailures), fc.nat(), (batches, pick) => {
         const t = transcript(batches, []);
         fc.pre(errorFree(t));
-        const candidates = t.flatMap(({ steps }, b) => steps.flatMap((st, i) => (DROPPABLE.has(st.msg.type) ? [[b, i] as const] : [])));
+        // A RowDescription right before CommandComplete may be dropped unseen: in a simple Query a
+        // statement without rows and one returning zero rows of zero columns look alike without it
+        // (found by fast-check, seed 1715353928). Every other completion message must be missed.
+        const undetectable = (steps: Step[], i: number): boolean => steps[i]!.msg.type === 'RowDescription' && steps[i + 1]?.msg.type === 'CommandComplete';
+        const candidates = t.flatMap(({ steps }, b) => steps.flatMap((st, i) => (DROPPABLE.has(st.msg.type) && !undetectable(steps, i) ? [[b, i] as const] : [])));
         fc.pre(candidates.length > 0);
         const [cb, ci] = candidates[pick % candidates.length]!;
         expect(feed(t, (steps, b) => (b === cb ? [...steps.slice(0, ci), ...steps.slice(ci + 1)] : steps))).not.toBe('idle');
       }),
       { numRuns: 700 },
+    );
+    // The case that showed the model wrong, kept as a regression.
+    fc.assert(
+      fc.property(program.map(noFailures), fc.nat(), (batches, pick) => {
+        const t = transcript(batches, []);
+        fc.pre(errorFree(t));
+        const candidates = t.flatMap(({ steps }, b) => steps.flatMap((st, i) => (DROPPABLE.has(st.msg.type) && !(st.msg.type === 'RowDescription' && steps[i + 1]?.msg.type === 'CommandComplete') ? [[b, i] as const] : [])));
+        fc.pre(candidates.length > 0);
+        const [cb, ci] = candidates[pick % candidates.length]!;
+        expect(feed(t, (steps, b) => (b === cb ? [...steps.slice(0, ci), ...steps.slice(ci + 1)] : steps))).not.toBe('idle');
+      }),
+      { seed: 1715353928, path: '15607:2:1:1:1:3:5:5:6:6:11:8:6:6:8:6:6:6:6:12', numRuns: 1 },
     );
   });
 
