@@ -47,6 +47,12 @@ export const ErrorCode = {
   PIPELINE_ABORTED: 'PGS_PIPELINE_ABORTED',
   PIPELINE_ROLLED_BACK: 'PGS_PIPELINE_ROLLED_BACK',
   COPY_SOURCE: 'PGS_COPY_SOURCE',
+  /**
+   * The connection was lost after a write was sent with what commits it (its segment's Sync, a
+   * COMMIT, a COPY's CopyDone) and before the server's answer arrived: the server may or may not
+   * have committed it. Fatal; `cause` is the connection's error. Check the data before retrying.
+   */
+  OUTCOME_UNKNOWN: 'PGS_OUTCOME_UNKNOWN',
   // TLS negotiation.
   TLS_REFUSED: 'PGS_TLS_REFUSED',
   TLS_REQUEST_REJECTED: 'PGS_TLS_REQUEST_REJECTED',

@@ -149,7 +149,8 @@ export class StatementOp implements Operation, SegmentMember {
   }
 
   fail(err: PgStreamError): void {
-    this.segment.abandon({ kind: 'failed', error: err });
+    // The segment knows whether the server may have committed this statement (PGS_OUTCOME_UNKNOWN).
+    this.segment.abandon(err);
     this.settle({ kind: 'failed', error: err });
   }
 
