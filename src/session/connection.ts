@@ -18,7 +18,7 @@
  * destroyed and every pending and later call rejects with that same error, once per call.
  * `close()` sends Terminate and ends the stream; it is idempotent.
  */
-import { ClientError, ConnectionError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
+import { ClientError, ConnectionError, ErrorCode, PgStreamError, ProtocolError, ServerError } from '../errors.js';
 import type { TransactionStatus } from '../protocol/codes.js';
 import { encodeCancelRequest } from '../protocol/frontend/cancel-request.js';
 import { PgProtocol } from '../protocol/frontend/protocol.js';
@@ -142,6 +142,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
       observed: (msg, outcome) => this.#observe(msg, outcome),
       asynchronous: (msg) => this.#events.deliver(msg),
       fatal: (err) => this.#fatal(err),
+      lostIdle: (err) => this.#events.connectionFailed(err),
     });
     this.#ctx = this.#context();
   }
@@ -414,7 +415,8 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
       e = new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `failed to process a backend message: ${text}`, { cause: err });
     }
     if (!e.fatal) return e;
-    this.#error = this.#transport.error ?? e;
+    // The server's own FATAL (its last words, read after the transport saw the close) says why.
+    this.#error = e instanceof ServerError ? e : (this.#transport.error ?? e);
     this.#transport.destroy(this.#error);
     this.#receiver.fail(this.#error);
     return this.#error;

@@ -34,6 +34,8 @@ export interface ReceiverHooks {
   asynchronous(msg: BackendMessage): void;
   /** A fatal error: the connection records it and destroys the transport; returns the error to use. */
   fatal(err: unknown): PgStreamError;
+  /** The connection failed while idle with the event handlers' read running: nobody else hears of it. */
+  lostIdle?(err: PgStreamError): void;
 }
 
 /** The error for a read that would fight another reader. */
@@ -200,7 +202,7 @@ export class Receiver implements ReceiveLoop {
           const err = new ServerError(new Map(msg.fields));
           // FATAL or PANIC: the server closes the connection; every call fails with its words.
           if (err.fatal) {
-            this.fail(this.hooks.fatal(err));
+            this.#lost(err);
             break;
           }
         }
@@ -215,10 +217,23 @@ export class Receiver implements ReceiveLoop {
         if (step === Step.SKIP_TO_SYNC) this.#skipToSync();
       }
     } catch (err) {
-      this.fail(this.hooks.fatal(err));
+      this.#lost(err);
     } finally {
       this.#draining = false;
     }
+  }
+
+  /**
+   * The receive loop met a fatal error: every queued operation fails with it; while idle with the
+   * event handlers' read running, they are told too (the server's FATAL after pg_terminate_backend,
+   * a lost connection), since no call is there to reject.
+   */
+  #lost(err: unknown): void {
+    if (this.#error !== null) return;
+    const idle = !this.busy && this.#listening;
+    const e = this.hooks.fatal(err);
+    this.fail(e);
+    if (idle) this.hooks.lostIdle?.(e);
   }
 
   /** The head operation is done: the next one starts. */
@@ -251,7 +266,7 @@ export class Receiver implements ReceiveLoop {
     if (this.#filling !== null) return;
     this.#fill().then(
       () => this.#drain(),
-      (err: unknown) => this.fail(this.hooks.fatal(err)),
+      (err: unknown) => this.#lost(err),
     );
   }
 
