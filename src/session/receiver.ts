@@ -213,8 +213,12 @@ export class Receiver implements ReceiveLoop {
           this.#paused = true;
           break;
         }
-        this.#next();
-        if (step === Step.SKIP_TO_SYNC) this.#skipToSync();
+        if (step === Step.SKIP_TO_SYNC) {
+          this.#next(false);
+          this.#skipToSync();
+        } else {
+          this.#next(true);
+        }
       }
     } catch (err) {
       this.#lost(err);
@@ -236,8 +240,8 @@ export class Receiver implements ReceiveLoop {
     if (idle) this.hooks.lostIdle?.(e);
   }
 
-  /** The head operation is done: the next one starts. */
-  #next(): void {
+  /** The head operation is done: the next one starts (`start`: tell it, unless the server skips it). */
+  #next(start: boolean): void {
     this.#ops[this.#head++] = undefined as unknown as Operation;
     this.#paused = false;
     if (this.#head === this.#ops.length) {
@@ -248,17 +252,22 @@ export class Receiver implements ReceiveLoop {
         this.#ops = this.#ops.slice(this.#head);
         this.#head = 0;
       }
-      this.#ops[this.#head]!.started?.();
+      if (start) this.#ops[this.#head]!.started?.();
     }
   }
 
-  /** After an error in a segment: the operations before its Sync got no answer. */
+  /**
+   * After an error in a segment: the operations before its Sync got no answer. They are never told
+   * they started (the server does not run them: a timeout of theirs must send no CancelRequest,
+   * which would hit whatever the server runs next); the Sync's operation is.
+   */
   #skipToSync(): void {
     while (this.#head < this.#ops.length && !this.#ops[this.#head]!.sync) {
       const op = this.#ops[this.#head]!;
-      this.#next();
+      this.#next(false);
       op.skipped();
     }
+    if (this.#head < this.#ops.length) this.#ops[this.#head]!.started?.();
   }
 
   /** Waits for bytes (one fill at a time), then drives the loop again. */
