@@ -24,10 +24,10 @@ export interface DrawnPlan {
 export function drawPlan(random: () => number): DrawnPlan {
   const r = random();
   const direction: Direction = random() < 0.6 ? 'backend' : 'frontend';
-  const at = SPARE_BYTES + Math.floor(random() * 3_000_000);
+  const at = SPARE_BYTES + Math.floor(random() * 1_000_000);
   const rule = (kind: FaultKind, ...rules: Rule[]): DrawnPlan => ({ kind, plan: rules });
   if (r < 0.25) return rule('none');
-  if (r < 0.38) return rule('split', { direction: 'both', when: { always: true }, action: { do: 'split', seed: Math.floor(random() * 2 ** 31), min: 1, max: 64, gapMs: 0 } });
+  if (r < 0.38) return rule('split', { direction: 'both', when: { always: true }, action: { do: 'split', seed: Math.floor(random() * 2 ** 31), min: 1, max: 2048, gapMs: 0 } });
   if (r < 0.46) return rule('delay', { direction: 'frontend', when: { afterBytes: SPARE_BYTES }, action: { do: 'delay', ms: 1 + Math.floor(random() * 3) } });
   if (r < 0.6) return rule('drop-fin', { direction, when: { afterBytes: at }, action: { do: 'drop', how: 'fin' } });
   if (r < 0.74) return rule('drop-rst', { direction, when: { afterBytes: at }, action: { do: 'drop', how: 'rst' } });

@@ -32,6 +32,8 @@ export function toldOf(err: unknown): Told {
 /** The outcome of the comparison with the table. */
 export interface Reconciliation {
   readonly asked: number;
+  /** Writes whose call never settled (a hang): nothing was told. */
+  readonly untold: number;
   readonly committed: number;
   readonly failed: number;
   readonly unknown: number;
@@ -55,9 +57,14 @@ export interface Reconciliation {
   readonly checksumFound: string;
 }
 
-/** Every write of the soak, by row id. */
+/** How a Told is stored: one byte per row id (ids are handed out in sequence from 1). */
+const ASKED = 1;
+const CODE: Readonly<Record<Told, number>> = { committed: 2, failed: 3, unknown: 4 };
+const TOLD: readonly (Told | null)[] = [null, null, 'committed', 'failed', 'unknown'];
+
+/** Every write of the soak, by row id (one byte each, so the ledger itself stays small). */
 export class Ledger {
-  readonly #told = new Map<number, Told>();
+  #told = new Uint8Array(1 << 16);
   #next = 1;
 
   /** Row ids handed out so far (the highest id). */
@@ -68,26 +75,39 @@ export class Ledger {
   /** `n` fresh row ids. */
   allocate(n: number): number[] {
     const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(this.#next++);
+    while (this.#next + n >= this.#told.length) {
+      const grown = new Uint8Array(this.#told.length * 2);
+      grown.set(this.#told);
+      this.#told = grown;
+    }
+    for (let i = 0; i < n; i++) {
+      this.#told[this.#next] = ASKED;
+      out.push(this.#next++);
+    }
     return out;
   }
 
   /** Records what the client was told about `ids`; telling twice is a bug of the soak itself. */
   tell(ids: readonly number[], told: Told): void {
     for (const id of ids) {
-      if (this.#told.has(id)) throw new Error(`soak: row ${id} was told twice`);
-      this.#told.set(id, told);
+      if (this.#told[id] !== ASKED) throw new Error(`soak: row ${id} was told twice or never asked`);
+      this.#told[id] = CODE[told];
     }
   }
 
-  /** A committed id, for a deliberate duplicate-key failure (null while none). */
+  /** A committed id, for a deliberate duplicate-key failure (null while none found). */
   someCommitted(pick: () => number): number | null {
-    if (this.#told.size === 0) return null;
+    if (this.#next === 1) return null;
     for (let tries = 0; tries < 8; tries++) {
       const id = 1 + Math.floor(pick() * (this.#next - 1));
-      if (this.#told.get(id) === 'committed') return id;
+      if (this.#told[id] === CODE.committed) return id;
     }
     return null;
+  }
+
+  /** Every id asked for and what was told (null: nothing told yet — a call that never settled). */
+  *#entries(): Generator<[number, Told | null]> {
+    for (let id = 1; id < this.#next; id++) yield [id, TOLD[this.#told[id]!] ?? null];
   }
 
   /** Compares with the table's rows (id → value). */
@@ -100,8 +120,19 @@ export class Ledger {
     let sumV = 0n;
     const lostCommitted: number[] = [];
     const phantomFailed: number[] = [];
-    for (const [id, told] of this.#told) {
+    let untold = 0;
+    for (const [id, told] of this.#entries()) {
       const there = rows.has(id);
+      if (told === null) {
+        // A call that never settled (a hang, itself a failed check): counted apart, like an unknown one.
+        untold++;
+        if (there) {
+          sumId += BigInt(id);
+          sumV += BigInt(valueOf(id));
+          unknownFound++;
+        }
+        continue;
+      }
       if (told === 'committed') {
         committed++;
         if (!there) lostCommitted.push(id);
@@ -122,13 +153,14 @@ export class Ledger {
     let foundId = 0n;
     let foundV = 0n;
     for (const [id, v] of rows) {
-      if (!this.#told.has(id)) strangers.push(id);
+      if (id < 1 || id >= this.#next) strangers.push(id);
       if (v !== valueOf(id)) wrongValues.push(id);
       foundId += BigInt(id);
       foundV += BigInt(v);
     }
     return {
-      asked: this.#told.size,
+      asked: this.#next - 1,
+      untold,
       committed,
       failed,
       unknown,

@@ -149,7 +149,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   let samples = 0;
   const t0 = performance.now();
   const end = t0 + o.durationMs;
+  /** The proxy records every message name and write size: keep only what the figures need (what fired). */
+  const trimProxyRecords = (): void => {
+    for (const c of proxy.connections) {
+      c.frontend.messages.length = 0;
+      c.frontend.writes.length = 0;
+      c.backend.messages.length = 0;
+      c.backend.writes.length = 0;
+      c.transcript.length = 0;
+    }
+  };
   const sampler = setInterval(() => {
+    trimProxyRecords();
     const m = sampleMemory();
     samples++;
     peakHeap = Math.max(peakHeap, m.heap);
@@ -207,9 +218,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     } else {
       const rows = 10_000 + int(60_000);
       let n = 0;
+      let wrong: string | null = null;
+      // Rows reach the consumer as they come: a damaged stream (a duplicated row) must end in an
+      // error — the row count of CommandComplete is checked — never complete as if it were whole.
       for await (const row of conn.stream("SELECT g, repeat('s', 100) FROM generate_series(1, $1) g", [rows])) {
-        if (row.get(0) !== ++n) violate(`stream: row ${n} read as ${String(row.get(0))}`);
+        if (row.get(0) !== ++n) wrong ??= `row ${n} read as ${String(row.get(0))}`;
       }
+      if (wrong !== null) violate(`stream: completed without an error, but ${wrong}`);
       if (n !== rows) violate(`stream: ${n} of ${rows} rows, and no error`);
     }
   }
@@ -297,10 +312,27 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     return KINDS[0]!;
   };
 
+  const closedLinks = new Set<number>();
+  /** What a hang left behind: the connection's state and the proxied links still open with a fault that fired. */
+  function describe(conn: Connection): string {
+    proxy.connections.forEach((c) => void c.closed.then(() => closedLinks.add(c.index)));
+    const open = proxy.connections
+      .filter((c) => !closedLinks.has(c.index) && c.fired.length > 0)
+      .map((c) => `#${c.index} ${drawn[c.index]} [${c.fired.join('; ')}] {${c.events.join(', ')}}`);
+    return `closed=${conn.closed} error=${conn.error?.code ?? 'none'} pending=${conn.session.pending}; open faulty links: ${open.join(' | ') || 'none'}`;
+  }
+
   async function worker(proxied: boolean): Promise<void> {
     let conn: Connection | null = null;
+    /** Operations left on a proxied connection before it is replaced (a fresh one draws a fresh fault). */
+    let budget = 0;
     while (performance.now() < end) {
+      if (proxied && conn !== null && !conn.closed && --budget <= 0) {
+        await conn.close().catch(() => undefined);
+        conn = null;
+      }
       if (conn === null || conn.closed) {
+        budget = 5 + int(40);
         try {
           conn = await within(proxied ? open(proxy.host, proxy.port) : open(s.host, s.port), OP_DEADLINE_MS);
         } catch (err) {
@@ -323,7 +355,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       } catch (err) {
         if (err instanceof Hang) {
           hangs++;
-          violate(`${name}: ${err.message}`);
+          violate(`${name} (${proxied ? 'proxied' : 'direct'}): ${err.message}; ${describe(conn)}`);
           conn.close().catch(() => undefined);
           conn = null;
         } else {
@@ -342,6 +374,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   await Promise.all(workers);
   const durationMs = performance.now() - t0;
   clearInterval(sampler);
+  trimProxyRecords();
+  // The end sample: every worker's connection closed, before the checks read the table into memory.
+  const endMemory = sampleMemory();
 
   // ------------------------------------------------------------------ the checks
 
@@ -365,7 +400,6 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   await listener.close();
   await admin.close();
   await proxy.close();
-  const endMemory = sampleMemory();
   const warmMemory = warm ?? start;
   if (endMemory.heap - warmMemory.heap > HEAP_GROWTH_LIMIT) violate(`heap grew from ${mb(warmMemory.heap)} MB (warm) to ${mb(endMemory.heap)} MB`);
   if (endMemory.rss - warmMemory.rss > RSS_GROWTH_LIMIT) violate(`RSS grew from ${mb(warmMemory.rss)} MB (warm) to ${mb(endMemory.rss)} MB`);
