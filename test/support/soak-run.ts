@@ -56,8 +56,12 @@ export interface SoakFigures {
 
 /** A call that does not settle within this is a hang. */
 const OP_DEADLINE_MS = 30_000;
-/** Read deadline and cancel deadline of the soak's connections. */
+/**
+ * Read deadline of the proxied connections (a stall must end in PGS_TIMEOUT soon) and of the direct
+ * ones (generous: a shared 2-core machine under the soak's own load can be slow; still bounded).
+ */
 const READ_TIMEOUT_MS = 3_000;
+const DIRECT_READ_TIMEOUT_MS = 20_000;
 const CANCEL_TIMEOUT_MS = 2_000;
 /** Memory is sampled this often; the warm sample is the first taken after this share of the run. */
 const SAMPLE_MS = 5_000;
@@ -115,7 +119,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   const urlOf = (host: string, port: number): string =>
     `postgresql://${e(s.user)}:${e(s.password)}@${host}:${port}/${e(s.database)}?sslmode=disable&connect_timeout=5`;
   const open = async (host: string, port: number): Promise<Connection> => {
-    const { conn } = await connect(urlOf(host, port), { readTimeout: READ_TIMEOUT_MS, cancelTimeoutMs: CANCEL_TIMEOUT_MS });
+    const readTimeout = port === s.port ? DIRECT_READ_TIMEOUT_MS : READ_TIMEOUT_MS;
+    const { conn } = await connect(urlOf(host, port), { readTimeout, cancelTimeoutMs: CANCEL_TIMEOUT_MS });
     opened++;
     return conn;
   };
@@ -350,6 +355,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       }
       const [name, , op] = pick();
       bump(operations, name);
+      const began = performance.now();
       try {
         await within(op(conn), OP_DEADLINE_MS);
       } catch (err) {
@@ -360,7 +366,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
           conn = null;
         } else {
           failed(err);
-          if (!proxied && err instanceof PgStreamError && err.fatal && name !== 'cancel') violate(`${name} on a direct connection failed fatally: ${codeName(err)} ${err.message}`);
+          if (!proxied && err instanceof PgStreamError && err.fatal && name !== 'cancel') violate(`${name} on a direct connection failed fatally after ${Math.round(performance.now() - began)} ms: ${codeName(err)} ${err.message}`);
         }
       }
     }
