@@ -10,8 +10,14 @@
  * - The truth about the write (RELIABILITY.md cases 18, 29): a source that fails sends CopyFail, so
  *   the server rolls the COPY back, and the call rejects (PGS_COPY_SOURCE, with the source's error
  *   as cause); a server error while the client streams stops the writing and rejects with it; an
- *   abort sends CopyFail too (PGS_ABORTED). The connection stays usable in each case; a lost
- *   connection rejects with the connection's error. It never resolves for rows that are not there.
+ *   abort or the timeout sends CopyFail too (PGS_ABORTED, PGS_TIMEOUT). The connection stays usable
+ *   in each case; a server that does not answer within the cancel timeout after the interruption
+ *   fails the connection (PGS_TIMEOUT). A lost connection rejects with the connection's error — or
+ *   PGS_OUTCOME_UNKNOWN once CopyDone was sent and the answer is missing (the server may have
+ *   committed). It never resolves for rows that are not there.
+ * - The source is released whenever it is not read to its end (its iterator's `return()`: a Node
+ *   Readable is destroyed, a web stream cancelled): a failure, an interruption, a server error, a
+ *   lost connection.
  * The connection is held while the COPY runs: other calls wait for it.
  */
 import { ClientError, ConnectionError, ErrorCode, QueryError, ServerError } from '../errors.js';
@@ -235,7 +241,7 @@ export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, s
   let exhausted = false;
   /** A `next()` of the source is pending (an async generator's return() would wait behind it). */
   let reading = false;
-  const release = async (): Promise<void> => {
+  const releaseSource = async (): Promise<void> => {
     if (exhausted) return;
     exhausted = true;
     try {
@@ -250,7 +256,7 @@ export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, s
   };
   let doneSent = false;
   const turn = ctx.turn(true);
-  const release_ = typeof turn === 'function' ? turn : await turn;
+  const releaseTurn = typeof turn === 'function' ? turn : await turn;
   try {
     if (aborted !== null) throw new QueryError(aborted, 'the call was interrupted before it started');
     encodeQuery(ctx.writer, sql);
@@ -322,7 +328,7 @@ export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, s
       }
       // Stop reading the source unless it was read to its end (the server stopped, the connection
       // was lost, the call was interrupted, the source failed).
-      await release();
+      await releaseSource();
     }
     await current.done;
     const lost = current.lost;
@@ -346,8 +352,8 @@ export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, s
     signal?.removeEventListener('abort', onAbort);
     if (timer !== null) clearTimeout(timer);
     if (grace !== null) clearTimeout(grace);
-    await release();
-    release_();
+    await releaseSource();
+    releaseTurn();
   }
 }
 
