@@ -118,9 +118,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   const e = encodeURIComponent;
   const urlOf = (host: string, port: number): string =>
     `postgresql://${e(s.user)}:${e(s.password)}@${host}:${port}/${e(s.database)}?sslmode=disable&connect_timeout=5`;
+  const proxiedConns = new WeakSet<Connection>();
   const open = async (host: string, port: number): Promise<Connection> => {
-    const readTimeout = port === s.port ? DIRECT_READ_TIMEOUT_MS : READ_TIMEOUT_MS;
-    const { conn } = await connect(urlOf(host, port), { readTimeout, cancelTimeoutMs: CANCEL_TIMEOUT_MS });
+    const direct = port === s.port;
+    const { conn } = await connect(urlOf(host, port), { readTimeout: direct ? DIRECT_READ_TIMEOUT_MS : READ_TIMEOUT_MS, cancelTimeoutMs: CANCEL_TIMEOUT_MS });
+    if (!direct) proxiedConns.add(conn);
     opened++;
     return conn;
   };
@@ -164,8 +166,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       c.transcript.length = 0;
     }
   };
+  const closedLinks = new Set<number>();
+  let watched = 0;
   const sampler = setInterval(() => {
     trimProxyRecords();
+    for (; watched < proxy.connections.length; watched++) {
+      const c = proxy.connections[watched]!;
+      void c.closed.then(() => closedLinks.add(c.index));
+    }
     const m = sampleMemory();
     samples++;
     peakHeap = Math.max(peakHeap, m.heap);
@@ -210,6 +218,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     await ended;
   }
 
+  /** Rows of a large result: smaller through the proxy, whose split and delay faults queue every piece. */
+  const bigRows = (conn: Connection, most: number): number => (proxiedConns.has(conn) ? 2_000 + int(10_000) : 10_000 + int(most));
+
   async function streamed(conn: Connection): Promise<void> {
     if (random() < 0.5) {
       const from = 1 + int(Math.max(1, ledger.lastId));
@@ -221,7 +232,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       }
       if (n > 2000) violate(`stream: ${n} rows for LIMIT 2000`);
     } else {
-      const rows = 10_000 + int(60_000);
+      const rows = bigRows(conn, 60_000);
       let n = 0;
       let wrong: string | null = null;
       // Rows reach the consumer as they come: a damaged stream (a duplicated row) must end in an
@@ -273,7 +284,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       }
       if (tail !== '') violate('copyTo: the output ended mid-row without an error');
     } else {
-      const rows = 10_000 + int(90_000);
+      const rows = bigRows(conn, 90_000);
       let newlines = 0;
       for await (const chunk of conn.copyTo(`COPY (SELECT g FROM generate_series(1, ${rows}) g) TO STDOUT`)) {
         for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) newlines++;
@@ -317,13 +328,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     return KINDS[0]!;
   };
 
-  const closedLinks = new Set<number>();
   /** What a hang left behind: the connection's state and the proxied links still open with a fault that fired. */
   function describe(conn: Connection): string {
-    proxy.connections.forEach((c) => void c.closed.then(() => closedLinks.add(c.index)));
     const open = proxy.connections
       .filter((c) => !closedLinks.has(c.index) && c.fired.length > 0)
-      .map((c) => `#${c.index} ${drawn[c.index]} [${c.fired.join('; ')}] {${c.events.join(', ')}}`);
+      .map((c) => `#${c.index} ${drawn[c.index]} [${c.fired.join('; ')}] {${c.events.join(', ')}} backend in/out ${c.backend.bytesIn}/${c.backend.bytesOut}`);
     return `closed=${conn.closed} error=${conn.error?.code ?? 'none'} pending=${conn.session.pending}; open faulty links: ${open.join(' | ') || 'none'}`;
   }
 
