@@ -57,6 +57,7 @@ export class Interrupt {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #grace: ReturnType<typeof setTimeout> | null = null;
   #resend: ReturnType<typeof setTimeout> | null = null;
+  #answered = false;
   readonly #onAbort = (): void => this.#interrupt(ErrorCode.ABORTED);
 
   private constructor(
@@ -104,8 +105,20 @@ export class Interrupt {
     if (this.#running) this.#sendCancel();
   }
 
+  /**
+   * The server answered the statement (its CommandComplete, error or suspension came): whatever
+   * the cancel did, the server is past it — no more re-sends (they would hit what runs next), and
+   * no deadline on an answer that came.
+   */
+  answered(): void {
+    this.#answered = true;
+    if (this.#grace !== null) clearTimeout(this.#grace);
+    if (this.#resend !== null) clearTimeout(this.#resend);
+    this.#grace = this.#resend = null;
+  }
+
   #sendCancel(): void {
-    if (this.#cancelled || this.#finished) return;
+    if (this.#cancelled || this.#finished || this.#answered) return;
     this.#cancelled = true;
     this.host.cancel().catch(() => undefined);
     const ms = this.host.cancelTimeoutMs;
@@ -120,7 +133,7 @@ export class Interrupt {
   #again(delay: number): void {
     this.#resend = setTimeout(() => {
       this.#resend = null;
-      if (this.#finished) return;
+      if (this.#finished || this.#answered) return;
       this.host.cancel().catch(() => undefined);
       this.#again(Math.min(RESEND_MAX_MS, delay * 2));
     }, delay);

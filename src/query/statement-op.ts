@@ -93,14 +93,17 @@ export class StatementOp implements Operation, SegmentMember {
       case 'DataRow':
         return this.sink.row(msg);
       case 'CommandComplete':
+        this.interrupt?.answered();
         this.sink.complete(msg.tag, msg.rows);
         this.segment.completed(this, msg.tag);
         return Step.DONE;
       case 'EmptyQueryResponse':
+        this.interrupt?.answered();
         this.sink.complete('', null);
         this.segment.completed(this, '');
         return Step.DONE;
       case 'PortalSuspended':
+        this.interrupt?.answered();
         this.segment.suspended(this);
         this.sink.suspended();
         return Step.DONE;
@@ -130,6 +133,7 @@ export class StatementOp implements Operation, SegmentMember {
         return Step.CONTINUE;
       }
       case 'ErrorResponse': {
+        this.interrupt?.answered();
         const err = new ServerError(new Map(msg.fields));
         const entry = this.plan.preparing;
         if (entry !== null && entry.fields === null) this.ctx.statements.forget(entry);

@@ -480,7 +480,9 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   /** A cancel sent by the query layer: later statements wait until the server processed it. */
   #queryCancel(): Promise<void> {
     const p = this.cancel();
-    const gate = p.then(noop, noop).then(() => {
+    // Every cancel still in flight holds new statements back (re-sent cancels overlap).
+    const before = this.#cancelling ?? Promise.resolve();
+    const gate: Promise<void> = Promise.all([before, p.then(noop, noop)]).then(() => {
       if (this.#cancelling === gate) this.#cancelling = null;
     });
     this.#cancelling = gate;

@@ -219,7 +219,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   }
 
   /** Rows of a large result: smaller through the proxy, whose split and delay faults queue every piece. */
-  const bigRows = (conn: Connection, most: number): number => (proxiedConns.has(conn) ? 2_000 + int(10_000) : 10_000 + int(most));
+  const bigRows = (conn: Connection, most: number): number => (proxiedConns.has(conn) ? 500 + int(2_500) : 10_000 + int(most));
 
   async function streamed(conn: Connection): Promise<void> {
     if (random() < 0.5) {
@@ -271,10 +271,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
 
   async function copyOut(conn: Connection): Promise<void> {
     if (random() < 0.5) {
-      const k = int(50);
+      // A slice of the table: about 1/50 of it directly, 1/5000 through the proxy.
+      const m = proxiedConns.has(conn) ? 5_000 : 50;
+      const k = int(m);
       let tail = '';
       const dec = new TextDecoder();
-      for await (const chunk of conn.copyTo(`COPY (SELECT id, v FROM ${table} WHERE id % 50 = ${k}) TO STDOUT`)) {
+      for await (const chunk of conn.copyTo(`COPY (SELECT id, v FROM ${table} WHERE id % ${m} = ${k}) TO STDOUT`)) {
         const lines = (tail + dec.decode(chunk, { stream: true })).split('\n');
         tail = lines.pop()!;
         for (const line of lines) {
@@ -389,8 +391,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   await Promise.all(workers);
   const durationMs = performance.now() - t0;
   clearInterval(sampler);
+  // The end sample: every worker's connection closed and the proxy (with its queues) gone, before
+  // the checks read the table into memory.
+  await proxy.close();
   trimProxyRecords();
-  // The end sample: every worker's connection closed, before the checks read the table into memory.
   const endMemory = sampleMemory();
 
   // ------------------------------------------------------------------ the checks
@@ -414,7 +418,6 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
 
   await listener.close();
   await admin.close();
-  await proxy.close();
   const warmMemory = warm ?? start;
   if (endMemory.heap - warmMemory.heap > HEAP_GROWTH_LIMIT) violate(`heap grew from ${mb(warmMemory.heap)} MB (warm) to ${mb(endMemory.heap)} MB`);
   if (endMemory.rss - warmMemory.rss > RSS_GROWTH_LIMIT) violate(`RSS grew from ${mb(warmMemory.rss)} MB (warm) to ${mb(endMemory.rss)} MB`);
