@@ -6,7 +6,8 @@
  * fault and what the failure did to the connection:
  * - `ClientError`: the caller asked for something impossible (nothing was written or sent);
  * - `ProtocolError`: the peer broke the protocol (fatal: the connection is destroyed);
- * - `ConnectionError`: the transport failed, closed or timed out;
+ * - `ConnectionError`: the transport failed, closed or timed out; PGS_OUTCOME_UNKNOWN when that
+ *   happened while a write's commit was in flight (whether the server committed it is unknown);
  * - `TlsError`, `AuthError`: negotiation refused or failed (fatal during startup);
  * - `ServerError`: the server sent an ErrorResponse (carries its SQLSTATE and every field);
  * - `ConfigError`: a connection string or option could not be understood;

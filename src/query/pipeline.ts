@@ -8,7 +8,10 @@
  *
  * A statement's promise resolves only when its segment's outcome makes it durable, and otherwise
  * rejects with the server's error, PGS_PIPELINE_ABORTED (skipped after an earlier error) or
- * PGS_PIPELINE_ROLLED_BACK (ran, then rolled back with its segment): see src/query/segment.ts.
+ * PGS_PIPELINE_ROLLED_BACK (ran, then rolled back with its segment): see src/query/segment.ts. A
+ * connection lost after the segment's Sync went out and before its outcome came rejects them with
+ * PGS_OUTCOME_UNKNOWN (the server may have committed), never as done and never as a plain close.
+ * A statement interrupted while it waited for its turn stays in its segment (RefusedOp below).
  */
 import { ClientError, ErrorCode } from '../errors.js';
 import type { PgStreamError } from '../errors.js';
