@@ -6,7 +6,8 @@
  * fault and what the failure did to the connection:
  * - `ClientError`: the caller asked for something impossible (nothing was written or sent);
  * - `ProtocolError`: the peer broke the protocol (fatal: the connection is destroyed);
- * - `ConnectionError`: the transport failed, closed or timed out;
+ * - `ConnectionError`: the transport failed, closed or timed out; PGS_OUTCOME_UNKNOWN when that
+ *   happened while a write's commit was in flight (whether the server committed it is unknown);
  * - `TlsError`, `AuthError`: negotiation refused or failed (fatal during startup);
  * - `ServerError`: the server sent an ErrorResponse (carries its SQLSTATE and every field);
  * - `ConfigError`: a connection string or option could not be understood;
@@ -47,6 +48,12 @@ export const ErrorCode = {
   PIPELINE_ABORTED: 'PGS_PIPELINE_ABORTED',
   PIPELINE_ROLLED_BACK: 'PGS_PIPELINE_ROLLED_BACK',
   COPY_SOURCE: 'PGS_COPY_SOURCE',
+  /**
+   * The connection was lost after a write was sent with what commits it (its segment's Sync, a
+   * COMMIT, a COPY's CopyDone) and before the server's answer arrived: the server may or may not
+   * have committed it. Fatal; `cause` is the connection's error. Check the data before retrying.
+   */
+  OUTCOME_UNKNOWN: 'PGS_OUTCOME_UNKNOWN',
   // TLS negotiation.
   TLS_REFUSED: 'PGS_TLS_REFUSED',
   TLS_REQUEST_REJECTED: 'PGS_TLS_REQUEST_REJECTED',

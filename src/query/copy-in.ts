@@ -10,11 +10,17 @@
  * - The truth about the write (RELIABILITY.md cases 18, 29): a source that fails sends CopyFail, so
  *   the server rolls the COPY back, and the call rejects (PGS_COPY_SOURCE, with the source's error
  *   as cause); a server error while the client streams stops the writing and rejects with it; an
- *   abort sends CopyFail too (PGS_ABORTED). The connection stays usable in each case; a lost
- *   connection rejects with the connection's error. It never resolves for rows that are not there.
+ *   abort or the timeout sends CopyFail too (PGS_ABORTED, PGS_TIMEOUT). The connection stays usable
+ *   in each case; a server that does not answer within the cancel timeout after the interruption
+ *   fails the connection (PGS_TIMEOUT). A lost connection rejects with the connection's error — or
+ *   PGS_OUTCOME_UNKNOWN once CopyDone was sent and the answer is missing (the server may have
+ *   committed). It never resolves for rows that are not there.
+ * - The source is released whenever it is not read to its end (its iterator's `return()`: a Node
+ *   Readable is destroyed, a web stream cancelled): a failure, an interruption, a server error, a
+ *   lost connection.
  * The connection is held while the COPY runs: other calls wait for it.
  */
-import { ClientError, ErrorCode, QueryError, ServerError } from '../errors.js';
+import { ClientError, ConnectionError, ErrorCode, QueryError, ServerError } from '../errors.js';
 import type { PgStreamError } from '../errors.js';
 import { FrontendCode, Limits } from '../protocol/codes.js';
 import { encodeCopyDone } from '../protocol/frontend/copy-done.js';
@@ -29,6 +35,7 @@ import type { CallOptions, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
 import type { Operation } from './operation.js';
 import { checkReady } from './run.js';
+import { outcomeUnknown } from './segment.js';
 
 /** What COPY FROM STDIN reads. */
 export type CopySource =
@@ -69,10 +76,23 @@ class CopyInOp implements Operation {
   copying = false;
   /** The server stopped the COPY (ErrorResponse): the client must stop writing. */
   stopped = false;
+  /** The connection failed before the COPY's ReadyForQuery: its error. */
+  lost: PgStreamError | null = null;
+  /** The COPY's answers come next (the server runs it or is about to). */
+  running = false;
+  /** Resolves when the server stopped the COPY or the connection failed (the writer must stop waiting). */
+  readonly halted: Promise<void>;
+  #halt!: () => void;
 
-  constructor() {
+  constructor(private readonly onStart: () => void) {
     this.ready = new Promise<void>((resolve) => (this.#ready = resolve));
     this.done = new Promise<void>((resolve) => (this.#done = resolve));
+    this.halted = new Promise<void>((resolve) => (this.#halt = resolve));
+  }
+
+  started(): void {
+    this.running = true;
+    this.onStart();
   }
 
   handle(msg: BackendMessage, _outcome: Outcome): Step {
@@ -88,10 +108,12 @@ class CopyInOp implements Operation {
         this.error ??= new ServerError(new Map(msg.fields));
         this.stopped = true;
         this.#ready();
+        this.#halt();
         return Step.CONTINUE;
       case 'ReadyForQuery':
         this.stopped = true;
         this.#ready();
+        this.#halt();
         this.#done();
         return Step.DONE;
       default:
@@ -108,8 +130,10 @@ class CopyInOp implements Operation {
 
   fail(err: PgStreamError): void {
     this.error ??= err;
+    this.lost = err;
     this.stopped = true;
     this.#ready();
+    this.#halt();
     this.#done();
   }
 }
@@ -183,44 +207,108 @@ class Gatherer {
   }
 }
 
+/** What a race of the source against an interruption or the server's stop resolves to when the source lost. */
+const STOP = Symbol('stop');
+
 /** Runs one COPY FROM STDIN (see the module comment). */
 export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, source: CopySource, options: CallOptions = {}): Promise<CopyFromResult> {
   if (typeof sql !== 'string') throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'copyFrom needs the SQL of a COPY … FROM STDIN');
   const chunks = chunksOf(source);
   checkReady(ctx);
-  // An abort or the timeout ends the COPY with CopyFail (the server rolls it back): no CancelRequest.
+  // An abort or the timeout ends the COPY with CopyFail (the server rolls it back); before the server
+  // is ready for data, with a CancelRequest. Either way the server has the cancel timeout to answer,
+  // then the connection is destroyed (PGS_TIMEOUT): a stalled server cannot hold the call.
   const { signal, timeout } = options;
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
     throw new ClientError(ErrorCode.INVALID_ARGUMENT, `timeout must be a positive number of milliseconds, got ${String(timeout)}`);
   }
   if (signal?.aborted === true) throw new QueryError(ErrorCode.ABORTED, 'the call was aborted by its signal', { cause: signal.reason });
   let aborted: typeof ErrorCode.ABORTED | typeof ErrorCode.TIMEOUT | null = null;
-  const onAbort = (): void => {
-    aborted ??= ErrorCode.ABORTED;
+  let op: CopyInOp | null = null;
+  let grace: ReturnType<typeof setTimeout> | null = null;
+  let cancelled = false;
+  let wake!: () => void;
+  const interrupted = new Promise<typeof STOP>((resolve) => (wake = () => resolve(STOP)));
+  /** Before CopyInResponse the COPY may be waiting (a lock): cancel it, once it is what the server runs. */
+  const cancelIfWaiting = (): void => {
+    if (aborted === null || cancelled || op === null || !op.running || op.copying || op.stopped) return;
+    cancelled = true;
+    ctx.cancel().catch(() => undefined);
   };
+  const bound = (): void => {
+    if (op === null || grace !== null) return;
+    const ms = ctx.cancelTimeoutMs;
+    const p = op;
+    grace = setTimeout(() => {
+      if (p.lost === null) ctx.destroy(new ConnectionError(ErrorCode.TIMEOUT, `COPY FROM: the server did not answer within ${ms} ms of the interruption`));
+    }, ms);
+  };
+  const interrupt = (code: typeof ErrorCode.ABORTED | typeof ErrorCode.TIMEOUT): void => {
+    if (aborted !== null) return;
+    aborted = code;
+    wake();
+    cancelIfWaiting();
+    bound();
+  };
+  const onAbort = (): void => interrupt(ErrorCode.ABORTED);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = timeout === undefined ? null : setTimeout(() => {
-    aborted ??= ErrorCode.TIMEOUT;
-  }, timeout);
+  const timer = timeout === undefined ? null : setTimeout(() => interrupt(ErrorCode.TIMEOUT), timeout);
+  /** The source is read to its end (nothing to release) or released (return(): a Node Readable is destroyed). */
+  let exhausted = false;
+  /** A `next()` of the source is pending (an async generator's return() would wait behind it). */
+  let reading = false;
+  const releaseSource = async (): Promise<void> => {
+    if (exhausted) return;
+    exhausted = true;
+    try {
+      const r = chunks.return?.() as Promise<unknown> | undefined;
+      if (r !== undefined && typeof (r as { then?: unknown }).then === 'function') {
+        const settled = (r as Promise<unknown>).then(noop, noop);
+        if (!reading) await settled;
+      }
+    } catch {
+      // The source's own cleanup failed: nothing more to do with it.
+    }
+  };
+  let doneSent = false;
   const turn = ctx.turn(true);
-  const release = typeof turn === 'function' ? turn : await turn;
+  const releaseTurn = typeof turn === 'function' ? turn : await turn;
   try {
     if (aborted !== null) throw new QueryError(aborted, 'the call was interrupted before it started');
     encodeQuery(ctx.writer, sql);
     ctx.requests.sentQuery();
-    const op = new CopyInOp();
-    ctx.enqueue(op);
+    op = new CopyInOp(cancelIfWaiting);
+    const current = op;
+    if (aborted !== null) bound();
+    ctx.enqueue(current);
     ctx.scheduleFlush();
-    await op.ready;
+    // An interruption before the server is ready ends by the server's answer to the cancel, or the grace period.
+    await current.ready;
     let failure: unknown = undefined;
-    if (op.copying && !op.stopped) {
+    if (current.copying && !current.stopped) {
       const gather = new Gatherer();
       ctx.clientTurn(true);
       try {
         for (;;) {
-          if (op.stopped || aborted !== null || ctx.error !== null) break;
-          const r = await chunks.next();
-          if (r.done === true) break;
+          if (current.stopped || aborted !== null || ctx.error !== null) break;
+          const next = Promise.resolve(chunks.next());
+          reading = true;
+          next.then(() => (reading = false), () => (reading = false));
+          let r: IteratorResult<Uint8Array | string> | typeof STOP;
+          try {
+            r = await Promise.race([next, interrupted, current.halted.then((): typeof STOP => STOP)]);
+          } catch (err) {
+            exhausted = true;
+            throw new SourceFailure(err);
+          }
+          if (r === STOP) {
+            next.catch(noop);
+            break;
+          }
+          if (r.done === true) {
+            exhausted = true;
+            break;
+          }
           const chunk = r.value;
           if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
             throw new ClientError(ErrorCode.INVALID_ARGUMENT, `a COPY chunk must be a Uint8Array or a string, got ${typeof chunk}`);
@@ -238,43 +326,61 @@ export async function copyFrom(ctx: QueryContext & InterruptHost, sql: string, s
             if (gather.size >= GATHER) await gather.send(ctx);
           }
         }
-        await gather.send(ctx);
+        if (aborted === null) await gather.send(ctx);
       } catch (err) {
-        failure = err;
+        // A failed write is the connection's failure (ctx.error), not the source's.
+        if (ctx.error === null || err instanceof SourceFailure) failure = err instanceof SourceFailure ? err.cause : err;
       } finally {
         ctx.clientTurn(false);
       }
-      if (op.stopped && !op.copying) {
+      if (current.stopped && !current.copying) {
         // Nothing to end: the server already refused.
       } else if (ctx.error === null) {
         if (failure !== undefined || aborted !== null) {
-          const why = aborted !== null ? 'aborted by the caller' : `the source failed: ${failure instanceof Error ? failure.message : String(failure)}`;
+          const why = aborted !== null ? (aborted === ErrorCode.TIMEOUT ? 'timed out' : 'aborted by the caller') : `the source failed: ${failure instanceof Error ? failure.message : String(failure)}`;
           encodeCopyFail(ctx.writer, `pg-stream: ${why}`.slice(0, 1000));
-          await (chunks.return?.() as Promise<unknown> | undefined)?.catch?.(() => undefined);
-        } else if (!op.stopped) {
+        } else if (!current.stopped) {
           encodeCopyDone(ctx.writer);
-        } else {
-          // The server stopped the COPY: stop reading the source.
-          await (chunks.return?.() as Promise<unknown> | undefined)?.catch?.(() => undefined);
+          doneSent = true;
         }
         ctx.scheduleFlush();
       }
+      // Stop reading the source unless it was read to its end (the server stopped, the connection
+      // was lost, the call was interrupted, the source failed).
+      await releaseSource();
     }
-    await op.done;
-    if (ctx.error !== null && op.error === null) throw ctx.error;
+    await current.done;
+    const lost = current.lost;
+    if (lost !== null) {
+      // Lost after CopyDone with the COPY unanswered: the server may have committed it (its own
+      // FATAL, read in order before anything else, says it did not).
+      if (doneSent && current.rowCount === null && !(lost instanceof ServerError)) throw outcomeUnknown(lost);
+      throw lost;
+    }
     if (aborted !== null) {
       const what = aborted === ErrorCode.TIMEOUT ? `did not finish within its timeout of ${timeout} ms` : 'was aborted by its signal';
-      throw new QueryError(aborted, `COPY FROM ${what}: the server rolled it back`, { cause: op.error ?? undefined });
+      throw new QueryError(aborted, `COPY FROM ${what}: the server rolled it back`, { cause: current.error ?? undefined });
     }
     if (failure !== undefined) {
       if (failure instanceof ClientError) throw failure;
       throw new QueryError(ErrorCode.COPY_SOURCE, 'the COPY source failed: the server rolled the COPY back', { cause: failure });
     }
-    if (op.error !== null) throw op.error;
-    return { rowCount: op.rowCount ?? 0 };
+    if (current.error !== null) throw current.error;
+    return { rowCount: current.rowCount ?? 0 };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (timer !== null) clearTimeout(timer);
-    release();
+    if (grace !== null) clearTimeout(grace);
+    await releaseSource();
+    releaseTurn();
   }
 }
+
+/** An error thrown by the COPY source (told apart from a failed write). */
+class SourceFailure extends Error {
+  constructor(cause: unknown) {
+    super('the COPY source failed', { cause });
+  }
+}
+
+function noop(): void {}

@@ -37,8 +37,11 @@ export interface ParameterChange {
 
 /** A handler's failure, as the `'error'` handlers receive it. */
 export interface HandlerError {
-  /** The event whose handler threw. */
-  readonly event: EventName;
+  /**
+   * The event whose handler threw, or `'connection'`: the connection failed while it was reading
+   * idle for the event handlers (the server's FATAL, a lost connection) — `error` is its fatal error.
+   */
+  readonly event: EventName | 'connection';
   readonly error: unknown;
 }
 
@@ -143,8 +146,16 @@ export class EventHandlers {
     }
   }
 
+  /**
+   * The connection failed while reading idle for these handlers: nobody else would hear of it until
+   * the next call, so the `'error'` handlers are told (or the console, when there are none).
+   */
+  connectionFailed(error: unknown): void {
+    this.#report('connection', error);
+  }
+
   /** A handler threw: tell the `'error'` handlers, or the console when there are none. */
-  #report(event: EventName, error: unknown): void {
+  #report(event: EventName | 'connection', error: unknown): void {
     const handlers = this.#handlers.get('error');
     if (event !== 'error' && handlers !== undefined && handlers.size > 0) {
       for (const h of [...handlers]) {
@@ -156,7 +167,8 @@ export class EventHandlers {
       }
       return;
     }
-    console.error(`pg-stream: a '${event}' handler threw`, error);
+    if (event === 'connection') console.error('pg-stream: the connection failed while idle', error);
+    else console.error(`pg-stream: a '${event}' handler threw`, error);
   }
 }
 

@@ -3,8 +3,11 @@
  * call's statement runs sends a CancelRequest — only once the statement is the one the server is
  * running (cancelling earlier work queued on the same connection would hit the wrong statement) —
  * and the call rejects with PGS_ABORTED (PGS_TIMEOUT) once the server has answered, so the
- * connection is back at ReadyForQuery and usable. An already-aborted signal sends nothing. If the
- * server does not answer within the cancel timeout after that, the connection is failed
+ * connection is back at ReadyForQuery and usable. An already-aborted signal sends nothing. A
+ * CancelRequest that reaches the server before the statement runs there (its messages still on the
+ * way) is ignored by the server (an idle backend drops a cancel): so while the statement has not
+ * settled, the cancel is sent again, at growing intervals. If the server does not answer within
+ * the cancel timeout of the first one, the connection is failed
  * (PGS_TIMEOUT): a stalled server cannot hold the call forever (RELIABILITY.md cases 21, 22, 28).
  * A statement that completed before the cancel took effect keeps its result: the abort came too late.
  */
@@ -38,6 +41,12 @@ function interruptError(code: typeof ErrorCode.ABORTED | typeof ErrorCode.TIMEOU
   return new QueryError(code, message, cause === undefined ? undefined : { cause });
 }
 
+/** The first re-send of a cancel comes after this share of the cancel timeout (within the bounds below). */
+const RESEND_SHARE = 20;
+const RESEND_FIRST_MS = 50;
+/** Re-sends are at most this far apart (the interval doubles up to it). */
+const RESEND_MAX_MS = 1_000;
+
 /** The interruption state of one call. */
 export class Interrupt {
   /** Which interruption happened (null: none). */
@@ -47,6 +56,8 @@ export class Interrupt {
   #finished = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #grace: ReturnType<typeof setTimeout> | null = null;
+  #resend: ReturnType<typeof setTimeout> | null = null;
+  #answered = false;
   readonly #onAbort = (): void => this.#interrupt(ErrorCode.ABORTED);
 
   private constructor(
@@ -94,8 +105,20 @@ export class Interrupt {
     if (this.#running) this.#sendCancel();
   }
 
+  /**
+   * The server answered the statement (its CommandComplete, error or suspension came): whatever
+   * the cancel did, the server is past it — no more re-sends (they would hit what runs next), and
+   * no deadline on an answer that came.
+   */
+  answered(): void {
+    this.#answered = true;
+    if (this.#grace !== null) clearTimeout(this.#grace);
+    if (this.#resend !== null) clearTimeout(this.#resend);
+    this.#grace = this.#resend = null;
+  }
+
   #sendCancel(): void {
-    if (this.#cancelled || this.#finished) return;
+    if (this.#cancelled || this.#finished || this.#answered) return;
     this.#cancelled = true;
     this.host.cancel().catch(() => undefined);
     const ms = this.host.cancelTimeoutMs;
@@ -103,6 +126,17 @@ export class Interrupt {
       if (this.#finished) return;
       this.host.destroy(new ConnectionError(ErrorCode.TIMEOUT, `the server did not answer within ${ms} ms of a cancel request`));
     }, ms);
+    this.#again(Math.max(RESEND_FIRST_MS, Math.min(RESEND_MAX_MS, ms / RESEND_SHARE)));
+  }
+
+  /** Sends the cancel again after `delay` ms while the statement has not settled (see the module comment). */
+  #again(delay: number): void {
+    this.#resend = setTimeout(() => {
+      this.#resend = null;
+      if (this.#finished || this.#answered) return;
+      this.host.cancel().catch(() => undefined);
+      this.#again(Math.min(RESEND_MAX_MS, delay * 2));
+    }, delay);
   }
 
   /**
@@ -122,7 +156,8 @@ export class Interrupt {
     this.#finished = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     if (this.#grace !== null) clearTimeout(this.#grace);
-    this.#timer = this.#grace = null;
+    if (this.#resend !== null) clearTimeout(this.#resend);
+    this.#timer = this.#grace = this.#resend = null;
     this.options.signal?.removeEventListener('abort', this.#onAbort);
   }
 }

@@ -8,10 +8,15 @@
  *
  * A statement's promise resolves only when its segment's outcome makes it durable, and otherwise
  * rejects with the server's error, PGS_PIPELINE_ABORTED (skipped after an earlier error) or
- * PGS_PIPELINE_ROLLED_BACK (ran, then rolled back with its segment): see src/query/segment.ts.
+ * PGS_PIPELINE_ROLLED_BACK (ran, then rolled back with its segment): see src/query/segment.ts. A
+ * connection lost after the segment's Sync went out and before its outcome came rejects them with
+ * PGS_OUTCOME_UNKNOWN (the server may have committed), never as done and never as a plain close.
+ * A statement interrupted while it waited for its turn stays in its segment (RefusedOp below).
  */
 import { ClientError, ErrorCode } from '../errors.js';
+import type { PgStreamError } from '../errors.js';
 import { encodeFlush } from '../protocol/frontend/flush.js';
+import { encodeParse } from '../protocol/frontend/parse.js';
 import { encodeSync } from '../protocol/frontend/sync.js';
 import type { QueryContext } from './context.js';
 import { writeExecution } from './execute.js';
@@ -23,6 +28,10 @@ import type { Result } from './result.js';
 import { checkReady, checkStatementArgs } from './run.js';
 import type { RunOptions } from './run.js';
 import { Segment } from './segment.js';
+import type { SegmentMember, StatementFate } from './segment.js';
+import type { BackendMessage } from '../protocol/messages.js';
+import { Step } from './operation.js';
+import type { Operation } from './operation.js';
 import { StatementOp } from './statement-op.js';
 import { SyncOp } from './sync-op.js';
 
@@ -99,6 +108,12 @@ export class Pipeline {
         this.#queued--;
         try {
           interrupt?.throwIfInterrupted();
+        } catch (err) {
+          // Interrupted while it waited: it cannot leave its segment (the others would commit without it).
+          writeRefused(this.ctx, segment, sink, err as PgStreamError);
+          return;
+        }
+        try {
           write();
         } catch (err) {
           this.#unsynced--;
@@ -142,4 +157,68 @@ export class Pipeline {
     await this.ctx.flush().catch(() => undefined);
     await Promise.allSettled(this.#all);
   }
+}
+
+/** SQL the server refuses to parse: it stands in for a statement interrupted before it was written. */
+const REFUSED_SQL = 'pg-stream: this statement was interrupted before it was sent';
+
+/**
+ * A statement interrupted (timeout, abort) while it waited for its turn to write, in a segment whose
+ * other statements are written: in its place goes a Parse the server refuses, so the segment fails
+ * there as if the statement had — those before it roll back, those after it are skipped (its
+ * segment's rules apply to it and to the others) — and it rejects with its PGS_TIMEOUT/PGS_ABORTED,
+ * which is the truth: it never ran.
+ */
+class RefusedOp implements Operation, SegmentMember {
+  readonly sync = false;
+  readonly sql = '';
+  #settled = false;
+
+  constructor(
+    private readonly ctx: QueryContext,
+    private readonly segment: Segment,
+    private readonly sink: CollectSink,
+    private readonly error: PgStreamError,
+  ) {
+    segment.add(this);
+  }
+
+  started(): void {
+    this.segment.begin(this.ctx.transactionStatus);
+  }
+
+  handle(msg: BackendMessage): Step {
+    if (msg.type !== 'ErrorResponse') return Step.CONTINUE;
+    this.segment.failedWith(this, this.error);
+    return Step.SKIP_TO_SYNC;
+  }
+
+  skipped(): void {
+    // Its segment had failed already: settled (as never run) at ReadyForQuery.
+  }
+
+  fail(err: PgStreamError): void {
+    this.segment.abandon(err);
+    this.settle({ kind: 'failed', error: err });
+  }
+
+  settle(_fate: StatementFate): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    // Whatever happened to the segment, this statement never ran.
+    this.sink.settle({ kind: 'failed', error: this.error });
+  }
+}
+
+/** Writes the stand-in for an interrupted statement of `segment` (see RefusedOp). */
+function writeRefused(ctx: QueryContext, segment: Segment, sink: CollectSink, error: PgStreamError): void {
+  const op = new RefusedOp(ctx, segment, sink, error);
+  if (ctx.error !== null) {
+    op.fail(ctx.error);
+    return;
+  }
+  encodeParse(ctx.writer, null, REFUSED_SQL);
+  ctx.requests.sentParse();
+  ctx.enqueue(op);
+  ctx.scheduleFlush();
 }

@@ -16,11 +16,17 @@
  *   decide: its statements are settled as executed, and a later COMMIT that the server answers with
  *   ROLLBACK rejects (PGS_PIPELINE_ROLLED_BACK) instead of resolving; one that ends in a failed
  *   block (`E`) can no longer commit what ran since the last savepoint: those are rolled back.
+ * - the connection lost before the segment's outcome arrived: once what commits it was sent (the
+ *   Sync, or a COMMIT still unanswered), the server may have committed it — its statements reject
+ *   with PGS_OUTCOME_UNKNOWN, never as done and never as a plain "not done"; before that, or when
+ *   the server's own FATAL interrupted a statement of it (answers arrive in order: it ran no
+ *   further), or after an error in the segment, they reject as not done.
  * Known limit: a command that forces an immediate commit (CREATE DATABASE, VACUUM as the first
- * command of a segment) is reported rolled back if a later statement of its segment fails.
+ * command of a segment) is reported rolled back if a later statement of its segment fails; lost
+ * while unanswered, it is reported with the connection's error (outside a Sync'd segment).
  * Pure: no I/O; the connection feeds it the outcomes it reads.
  */
-import { ErrorCode, QueryError } from '../errors.js';
+import { ConnectionError, ErrorCode, QueryError, ServerError } from '../errors.js';
 import type { PgStreamError } from '../errors.js';
 import { TransactionStatus } from '../protocol/codes.js';
 
@@ -66,6 +72,8 @@ function leadingKeywords(sql: string): string {
 const ROLLBACK_TO = /^rollback(\s+(work|transaction))?\s+to\b/;
 /** `COMMIT` / `END` (a COMMIT of a failed block answers with the tag ROLLBACK). */
 const COMMIT_SQL = /^(commit|end)\b/;
+/** Statements that commit by themselves: COMMIT / END / PREPARE TRANSACTION (also COMMIT PREPARED). */
+const COMMITS = /^(commit|end|prepare\s+transaction)\b/;
 
 /** The transaction-control commands, as their tags begin (`START TRANSACTION` is a BEGIN). */
 const CONTROL_VERBS = [
@@ -90,6 +98,15 @@ function rolledBack(cause: unknown): QueryError {
   return new QueryError(ErrorCode.PIPELINE_ROLLED_BACK, 'the statement ran, but its transaction was rolled back', cause === undefined ? undefined : { cause });
 }
 
+/** The error of a statement whose commit may or may not have happened when the connection was lost. */
+export function outcomeUnknown(cause: PgStreamError): ConnectionError {
+  return new ConnectionError(
+    ErrorCode.OUTCOME_UNKNOWN,
+    'the connection was lost after the statement was sent with what commits it and before the outcome arrived: the server may or may not have committed it',
+    { cause },
+  );
+}
+
 function aborted(cause: unknown): QueryError {
   return new QueryError(ErrorCode.PIPELINE_ABORTED, 'the statement was not run: an earlier statement of its pipeline segment failed', cause === undefined ? undefined : { cause });
 }
@@ -108,6 +125,13 @@ export class Segment {
   #failure: PgStreamError | null = null;
   /** Members that got no answer yet (settled as aborted at ReadyForQuery if never answered). */
   readonly #open = new Set<SegmentMember>();
+  /** The segment's Sync was written: the server may commit it without another word from the client. */
+  #synced = false;
+
+  /** The Sync that ends the segment was written (src/query/sync-op.ts). */
+  syncWritten(): void {
+    this.#synced = true;
+  }
 
   /**
    * The segment's first answer comes next; `status` is the transaction status of the ReadyForQuery
@@ -233,11 +257,35 @@ export class Segment {
     }
   }
 
-  /** The connection failed before the segment's outcome was known: every open fate is `error`. */
-  abandon(fate: StatementFate): void {
-    for (const m of this.#open) m.settle(fate);
+  /**
+   * The connection failed with `error` before the segment's outcome was known: each statement not
+   * settled yet is told what can be known (see the module comment).
+   */
+  abandon(error: PgStreamError): void {
+    const open = [...this.#open];
     this.#open.clear();
+    const cause = this.#failure;
+    if (cause !== null) {
+      // The segment had failed: the server skipped the rest and can commit nothing of it (outside a
+      // block it was rolled back already; a failed block can only roll back).
+      for (const m of open) m.settle({ kind: 'aborted', error: aborted(cause) });
+      this.#settleUndecided({ kind: 'rolledBack', error: rolledBack(cause) });
+      return;
+    }
+    const fate: StatementFate = this.#mayHaveCommitted(open, error) ? { kind: 'failed', error: outcomeUnknown(error) } : { kind: 'failed', error };
+    for (const m of open) m.settle(fate);
     this.#settleUndecided(fate);
+  }
+
+  /** Whether the server may have committed what is undecided when the connection failed with `error`. */
+  #mayHaveCommitted(open: readonly SegmentMember[], error: PgStreamError): boolean {
+    if (open.length === 0 && this.#undecided.length === 0) return false;
+    // The server's FATAL came while a statement was unanswered: it ran no further, nothing committed.
+    if (error instanceof ServerError && open.length > 0) return false;
+    // A COMMIT (or PREPARE TRANSACTION) sent and not answered commits without the Sync.
+    if (open.some((m) => COMMITS.test(leadingKeywords(m.sql)))) return true;
+    // The Sync commits an implicit transaction; an explicit block stays open over it and dies with the connection.
+    return this.#synced && !(this.#inBlock && this.#begun);
   }
 
   #settleUndecided(fate: StatementFate): void {

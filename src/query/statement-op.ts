@@ -103,14 +103,17 @@ export class StatementOp implements Operation, SegmentMember {
           return Step.CONTINUE;
         }
       case 'CommandComplete':
+        this.interrupt?.answered();
         this.sink.complete(msg.tag, msg.rows);
         this.segment.completed(this, msg.tag);
         return Step.DONE;
       case 'EmptyQueryResponse':
+        this.interrupt?.answered();
         this.sink.complete('', null);
         this.segment.completed(this, '');
         return Step.DONE;
       case 'PortalSuspended':
+        this.interrupt?.answered();
         this.segment.suspended(this);
         this.sink.suspended();
         return Step.DONE;
@@ -140,6 +143,7 @@ export class StatementOp implements Operation, SegmentMember {
         return Step.CONTINUE;
       }
       case 'ErrorResponse': {
+        this.interrupt?.answered();
         const err = new ServerError(new Map(msg.fields));
         const entry = this.plan.preparing;
         if (entry !== null && entry.fields === null) this.ctx.statements.forget(entry);
@@ -159,7 +163,8 @@ export class StatementOp implements Operation, SegmentMember {
   }
 
   fail(err: PgStreamError): void {
-    this.segment.abandon({ kind: 'failed', error: err });
+    // The segment knows whether the server may have committed this statement (PGS_OUTCOME_UNKNOWN).
+    this.segment.abandon(err);
     this.settle({ kind: 'failed', error: err });
   }
 

@@ -22,7 +22,10 @@ export class SyncOp implements Operation {
     private readonly ctx: QueryContext,
     private readonly segment: Segment,
     private readonly onReady?: (err: PgStreamError | null) => void,
-  ) {}
+  ) {
+    // Made right after the Sync was written: from now on the server may commit the segment.
+    segment.syncWritten();
+  }
 
   started(): void {
     this.segment.begin(this.ctx.transactionStatus);
@@ -46,7 +49,7 @@ export class SyncOp implements Operation {
   }
 
   fail(err: PgStreamError): void {
-    this.segment.abandon({ kind: 'failed', error: err });
+    this.segment.abandon(err);
     this.onReady?.(err);
   }
 }

@@ -18,7 +18,7 @@
  * destroyed and every pending and later call rejects with that same error, once per call.
  * `close()` sends Terminate and ends the stream; it is idempotent.
  */
-import { ClientError, ConnectionError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
+import { ClientError, ConnectionError, ErrorCode, PgStreamError, ProtocolError, ServerError } from '../errors.js';
 import type { TransactionStatus } from '../protocol/codes.js';
 import { encodeCancelRequest } from '../protocol/frontend/cancel-request.js';
 import { PgProtocol } from '../protocol/frontend/protocol.js';
@@ -143,6 +143,7 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
       asynchronous: (msg) => this.#events.deliver(msg),
       // Whatever escapes the receive loop leaves it unable to go on: the connection ends with it.
       fatal: (err) => this.#fatal(err, true),
+      lostIdle: (err) => this.#events.connectionFailed(err),
     });
     this.#ctx = this.#context();
   }
@@ -418,7 +419,8 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
       e = new ProtocolError(ErrorCode.MALFORMED_MESSAGE, `failed to process a backend message: ${text}`, { cause: err });
     }
     if (!e.fatal && !always) return e;
-    this.#error = this.#transport.error ?? e;
+    // The server's own FATAL (its last words, read after the transport saw the close) says why.
+    this.#error = e instanceof ServerError ? e : (this.#transport.error ?? e);
     this.#transport.destroy(this.#error);
     this.#receiver.fail(this.#error);
     return this.#error;
@@ -483,7 +485,9 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   /** A cancel sent by the query layer: later statements wait until the server processed it. */
   #queryCancel(): Promise<void> {
     const p = this.cancel();
-    const gate = p.then(noop, noop).then(() => {
+    // Every cancel still in flight holds new statements back (re-sent cancels overlap).
+    const before = this.#cancelling ?? Promise.resolve();
+    const gate: Promise<void> = Promise.all([before, p.then(noop, noop)]).then(() => {
       if (this.#cancelling === gate) this.#cancelling = null;
     });
     this.#cancelling = gate;

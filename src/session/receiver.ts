@@ -34,6 +34,8 @@ export interface ReceiverHooks {
   asynchronous(msg: BackendMessage): void;
   /** A fatal error: the connection records it and destroys the transport; returns the error to use. */
   fatal(err: unknown): PgStreamError;
+  /** The connection failed while idle with the event handlers' read running: nobody else hears of it. */
+  lostIdle?(err: PgStreamError): void;
 }
 
 /** The error for a read that would fight another reader. */
@@ -214,7 +216,7 @@ export class Receiver implements ReceiveLoop {
           const err = new ServerError(new Map(msg.fields));
           // FATAL or PANIC: the server closes the connection; every call fails with its words.
           if (err.fatal) {
-            this.fail(this.hooks.fatal(err));
+            this.#lost(err);
             break;
           }
         }
@@ -225,18 +227,35 @@ export class Receiver implements ReceiveLoop {
           this.#paused = true;
           break;
         }
-        this.#next();
-        if (step === Step.SKIP_TO_SYNC) this.#skipToSync();
+        if (step === Step.SKIP_TO_SYNC) {
+          this.#next(false);
+          this.#skipToSync();
+        } else {
+          this.#next(true);
+        }
       }
     } catch (err) {
-      this.fail(this.hooks.fatal(err));
+      this.#lost(err);
     } finally {
       this.#draining = false;
     }
   }
 
-  /** The head operation is done: the next one starts. */
-  #next(): void {
+  /**
+   * The receive loop met a fatal error: every queued operation fails with it; while idle with the
+   * event handlers' read running, they are told too (the server's FATAL after pg_terminate_backend,
+   * a lost connection), since no call is there to reject.
+   */
+  #lost(err: unknown): void {
+    if (this.#error !== null) return;
+    const idle = !this.busy && this.#listening;
+    const e = this.hooks.fatal(err);
+    this.fail(e);
+    if (idle) this.hooks.lostIdle?.(e);
+  }
+
+  /** The head operation is done: the next one starts (`start`: tell it, unless the server skips it). */
+  #next(start: boolean): void {
     this.#ops[this.#head++] = undefined as unknown as Operation;
     this.#paused = false;
     if (this.#head === this.#ops.length) {
@@ -247,17 +266,22 @@ export class Receiver implements ReceiveLoop {
         this.#ops = this.#ops.slice(this.#head);
         this.#head = 0;
       }
-      this.#ops[this.#head]!.started?.();
+      if (start) this.#ops[this.#head]!.started?.();
     }
   }
 
-  /** After an error in a segment: the operations before its Sync got no answer. */
+  /**
+   * After an error in a segment: the operations before its Sync got no answer. They are never told
+   * they started (the server does not run them: a timeout of theirs must send no CancelRequest,
+   * which would hit whatever the server runs next); the Sync's operation is.
+   */
   #skipToSync(): void {
     while (this.#head < this.#ops.length && !this.#ops[this.#head]!.sync) {
       const op = this.#ops[this.#head]!;
-      this.#next();
+      this.#next(false);
       op.skipped();
     }
+    if (this.#head < this.#ops.length) this.#ops[this.#head]!.started?.();
   }
 
   /** Waits for bytes (one fill at a time), then drives the loop again. */
@@ -265,7 +289,7 @@ export class Receiver implements ReceiveLoop {
     if (this.#filling !== null) return;
     this.#fill().then(
       () => this.#drain(),
-      (err: unknown) => this.fail(this.hooks.fatal(err)),
+      (err: unknown) => this.#lost(err),
     );
   }
 

@@ -235,7 +235,9 @@ describe('PGliteTransport: one session at a time, startup-phase requests', () =>
     await db.close();
     const err = await conn.run('SELECT 1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
-    expect([ErrorCode.SOCKET_ERROR, ErrorCode.CONNECTION_CLOSED]).toContain((err as ConnectionError).code);
+    // The statement and its Sync were written when the transport failed: PGS_OUTCOME_UNKNOWN, caused by the close.
+    expect((err as ConnectionError).code).toBe(ErrorCode.OUTCOME_UNKNOWN);
+    expect([ErrorCode.SOCKET_ERROR, ErrorCode.CONNECTION_CLOSED]).toContain(((err as ConnectionError).cause as ConnectionError).code);
     await conn.close();
   });
 });
