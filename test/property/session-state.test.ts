@@ -306,15 +306,25 @@ describe('SessionState against a model backend', () => {
     );
   });
 
+  /**
+   * Drops no client can see: the answers of a simple Query that ran several statements (the client
+   * does not split the SQL, so one statement's answers fewer is still a valid transcript), and a
+   * RowDescription right before CommandComplete in a simple Query (a rowless command and a
+   * zero-column, zero-row SELECT look alike without it). Found by fast-check, seed 1715353928.
+   */
+  const undetectable = (steps: Step[], i: number): boolean => {
+    const st = steps[i]!;
+    if (st.kind !== RequestKind.QUERY) return false;
+    if (st.msg.type === 'RowDescription' && steps[i + 1]?.msg.type === 'CommandComplete') return true;
+    const statements = steps.filter((x) => x.kind === RequestKind.QUERY && (x.msg.type === 'CommandComplete' || x.msg.type === 'EmptyQueryResponse')).length;
+    return statements > 1;
+  };
+
   it('detects a dropped completion message (or is left waiting for it)', () => {
     fc.assert(
       fc.property(program.map(noFailures), fc.nat(), (batches, pick) => {
         const t = transcript(batches, []);
         fc.pre(errorFree(t));
-        // A RowDescription right before CommandComplete may be dropped unseen: in a simple Query a
-        // statement without rows and one returning zero rows of zero columns look alike without it
-        // (found by fast-check, seed 1715353928). Every other completion message must be missed.
-        const undetectable = (steps: Step[], i: number): boolean => steps[i]!.msg.type === 'RowDescription' && steps[i + 1]?.msg.type === 'CommandComplete';
         const candidates = t.flatMap(({ steps }, b) => steps.flatMap((st, i) => (DROPPABLE.has(st.msg.type) && !undetectable(steps, i) ? [[b, i] as const] : [])));
         fc.pre(candidates.length > 0);
         const [cb, ci] = candidates[pick % candidates.length]!;
@@ -327,7 +337,7 @@ describe('SessionState against a model backend', () => {
       fc.property(program.map(noFailures), fc.nat(), (batches, pick) => {
         const t = transcript(batches, []);
         fc.pre(errorFree(t));
-        const candidates = t.flatMap(({ steps }, b) => steps.flatMap((st, i) => (DROPPABLE.has(st.msg.type) && !(st.msg.type === 'RowDescription' && steps[i + 1]?.msg.type === 'CommandComplete') ? [[b, i] as const] : [])));
+        const candidates = t.flatMap(({ steps }, b) => steps.flatMap((st, i) => (DROPPABLE.has(st.msg.type) && !undetectable(steps, i) ? [[b, i] as const] : [])));
         fc.pre(candidates.length > 0);
         const [cb, ci] = candidates[pick % candidates.length]!;
         expect(feed(t, (steps, b) => (b === cb ? [...steps.slice(0, ci), ...steps.slice(ci + 1)] : steps))).not.toBe('idle');
