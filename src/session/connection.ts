@@ -33,6 +33,8 @@ import type { ConnectionEvents, EventName, Notification } from '../query/events.
 import type { StatementTarget } from '../query/execute.js';
 import type { CallOptions, InterruptHost } from '../query/interrupt.js';
 import type { Operation } from '../query/operation.js';
+import { BatchStream } from '../query/batches.js';
+import type { BatchOptions } from '../query/batches.js';
 import { copyFrom } from '../query/copy-in.js';
 import type { CopyFromResult, CopySource } from '../query/copy-in.js';
 import { CopyOut } from '../query/copy-out.js';
@@ -308,7 +310,16 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     return copyFrom(this.#ctx, sql, source, options);
   }
 
-  /** Runs `COPY … TO STDOUT`: an async iterable of byte chunks (also `stream()`, `pipeTo()`). */
+  /**
+   * The rows of one statement as Arrow `ColumnBatch`es of at most `batchRows` rows, decoded column
+   * by column in WebAssembly straight from the DataRows (`format: 'binary'` by default, or
+   * `'text'`): an async iterable, read as the loop asks (see src/query/batches.ts).
+   */
+  batches(target: StatementTarget, params: readonly unknown[] = [], options: BatchOptions = {}): BatchStream {
+    return new BatchStream(this.#ctx, target, params, options);
+  }
+
+  /** Runs `COPY … TO STDOUT`: an async iterable of byte chunks (also `stream()`, `pipeTo()`, `batches()`). */
   copyTo(sql: string, options?: CallOptions): CopyOut {
     return new CopyOut(this.#ctx, sql, options);
   }

@@ -185,6 +185,14 @@ export class Receiver implements ReceiveLoop {
         } else if (this.#paused) {
           break;
         }
+        if (op?.takesRows === true && this.source.nextRows !== undefined) {
+          const step = this.#rows(op);
+          if (step === Step.PAUSE) {
+            this.#paused = true;
+            break;
+          }
+          if (step !== null) continue;
+        }
         const msg = this.source.next();
         if (msg === null) {
           this.#wantBytes();
@@ -219,6 +227,17 @@ export class Receiver implements ReceiveLoop {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /**
+   * Hands the run of DataRows next in the stream to `op` (counted by the session state first);
+   * null when there is none (the next message is something else, or more bytes are needed).
+   */
+  #rows(op: Operation): Step | null {
+    const block = this.source.nextRows!();
+    if (block === null) return null;
+    this.session.receivedRows(block.rowCount, block.fieldCount());
+    return op.handleRows!(block);
   }
 
   /** The head operation is done: the next one starts. */
