@@ -56,6 +56,8 @@ export { BatchStream } from './query/batches.js';
 export type { BatchOptions } from './query/batches.js';
 export { CopyBatches } from './query/copy-batches.js';
 export type { CopyBatchOptions, CopyColumnType } from './query/copy-batches.js';
+export type { CopyRows } from './query/copy-binary-writer.js';
+export type { ColumnBatchSource, CopyFromSource } from './query/copy-from-columns.js';
 export type { NodeWritableLike } from './query/copy-out.js';
 export type { CopyFromResult, CopySource } from './query/copy-in.js';
 export { PreparedStatement } from './query/prepare.js';

@@ -35,8 +35,9 @@ import type { CallOptions, InterruptHost } from '../query/interrupt.js';
 import type { Operation } from '../query/operation.js';
 import { BatchStream } from '../query/batches.js';
 import type { BatchOptions } from '../query/batches.js';
-import { copyFrom } from '../query/copy-in.js';
-import type { CopyFromResult, CopySource } from '../query/copy-in.js';
+import { copyFromAny } from '../query/copy-from-columns.js';
+import type { CopyFromSource } from '../query/copy-from-columns.js';
+import type { CopyFromResult } from '../query/copy-in.js';
 import { CopyOut } from '../query/copy-out.js';
 import { Cursor } from '../query/cursor.js';
 import type { CursorOptions } from '../query/cursor.js';
@@ -305,9 +306,12 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   /**
    * Runs `COPY … FROM STDIN` fed by `source` (async iterable of bytes or strings, Node Readable, web
    * ReadableStream); resolves to `{ rowCount }` once committed. A failing source sends CopyFail.
+   * For `COPY … FROM STDIN (FORMAT binary)`, `source` may instead be ColumnBatches (one, an array,
+   * or an async iterable such as `conn.batches()`) or JS rows with their types, `{ types: [oid.INT4,
+   * oid.TEXT], rows: [[1, 'a'], …] }`: written as COPY BINARY (src/query/copy-from-columns.ts).
    */
-  copyFrom(sql: string, source: CopySource, options?: CallOptions): Promise<CopyFromResult> {
-    return copyFrom(this.#ctx, sql, source, options);
+  copyFrom(sql: string, source: CopyFromSource, options?: CallOptions): Promise<CopyFromResult> {
+    return copyFromAny(this.#ctx, sql, source, options);
   }
 
   /**
