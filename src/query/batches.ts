@@ -136,6 +136,11 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
     this.#format = format === 'binary' ? FormatCode.Binary : FormatCode.Text;
   }
 
+  /** True when the batches are read from the connection of `ctx`. */
+  reads(ctx: object): boolean {
+    return this.ctx === ctx;
+  }
+
   /** The batches' fields, once the result's columns are known (the first batch or the end); null before. */
   get fields(): readonly ColumnField[] | null {
     return this.#fields;

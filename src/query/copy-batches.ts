@@ -128,6 +128,11 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
     }
   }
 
+  /** True when the batches are read from the connection of `ctx`. */
+  reads(ctx: object): boolean {
+    return this.ctx === ctx;
+  }
+
   /** The batches' fields, once known (before the first batch); null before. */
   get fields(): readonly ColumnField[] | null {
     return this.#fields;

@@ -144,8 +144,10 @@ function columnWriter(f: ColumnField, c: ColumnBuffers, types: TypeRegistry, whe
       const values = c.values as BigInt64Array;
       return (w, r) => {
         const v = values[r]!;
-        const pg = time || v === INT64_MAX || v === INT64_MIN ? v : v - EPOCH_USECS;
-        if (pg <= INT64_MIN) throw invalid(`${where}: ${v} µs is before PostgreSQL's first timestamp`);
+        const marker = time || v === INT64_MAX || v === INT64_MIN;
+        const pg = marker ? v : v - EPOCH_USECS;
+        // Shifted onto the -infinity marker or past int64: not a timestamp PostgreSQL has.
+        if (!marker && pg <= INT64_MIN) throw invalid(`${where}: ${v} µs is before PostgreSQL's first timestamp`);
         w.i32(8);
         w.i64(pg);
       };

@@ -64,7 +64,11 @@ export async function copyFromAny(ctx: QueryContext & InterruptHost, sql: string
     copyBinaryOfBatches(batches instanceof ColumnBatch ? [batches] : batches, ctx.types, counter);
   let bytes: CopySource;
   let columnar = true;
-  if (source instanceof ColumnBatch || source instanceof BatchStream || source instanceof CopyBatches) {
+  if (source instanceof BatchStream || source instanceof CopyBatches) {
+    // Its rows would come after the COPY, which waits for them: a deadlock, refused up front.
+    if (source.reads(ctx)) throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'a COPY FROM cannot read batches from its own connection: read them on another one');
+    bytes = columns(source);
+  } else if (source instanceof ColumnBatch) {
     bytes = columns(source);
   } else if (isCopyRows(source)) {
     bytes = copyBinaryOfRows(source, ctx.types, counter);
