@@ -192,9 +192,17 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
         this.#copying = true;
         this.#guard(() => this.#begin(msg.format, msg.columnFormats.length));
         return Step.CONTINUE;
-      case 'CopyData':
+      case 'CopyData': {
         if (this.#discarding) return Step.CONTINUE;
-        return this.#guard(() => this.#builder!.appendCopyData(msg.data));
+        // Once per row: no closure; a failure goes through #guard.
+        const builder = this.#builder!;
+        try {
+          builder.appendCopyData(msg.data);
+        } catch {
+          return this.#guard(() => builder.appendCopyData(msg.data));
+        }
+        return builder.readyBatches > 0 ? this.#guard(() => undefined) : Step.CONTINUE;
+      }
       case 'CopyDone':
         if (this.#discarding) return Step.CONTINUE;
         return this.#guard(() => {

@@ -44,6 +44,8 @@ export interface ColumnBatchBuilderOptions {
 export const DEFAULT_BATCH_ROWS = 0x1_0000;
 /** COPY bytes staged before a scan: the reader's scan budget (PERFORMANCE.md: ~64 KiB batches). */
 const COPY_STAGE_BUDGET = 0x1_0000;
+/** Chunks up to this size are staged byte by byte (faster than TypedArray#set for a row). */
+const SMALL_COPY = 256;
 /** Rows a column reserves room for before any arrive. */
 const MAX_RESERVED_ROWS = 0x10_0000;
 /** A column's data is sealed into a batch before it can outgrow Arrow's int32 offsets. */
@@ -103,7 +105,13 @@ export class ColumnBatchBuilder {
 
   /** Takes the next bytes of a COPY BINARY stream (CopyData payloads, in order, cut anywhere). */
   appendCopyData(bytes: Uint8Array): void {
-    this.guard(() => this.stage(bytes));
+    // Called once per CopyData message (a row, as PostgreSQL sends them): no closure per call.
+    if (this.error !== null) throw this.error;
+    try {
+      this.stage(bytes);
+    } catch (err) {
+      throw this.poison(err);
+    }
   }
 
   /**
@@ -145,9 +153,14 @@ export class ColumnBatchBuilder {
     try {
       work();
     } catch (err) {
-      this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.WASM_FAULT, `column decoding failed: ${String(err)}`, { cause: err });
-      throw this.error;
+      throw this.poison(err);
     }
+  }
+
+  /** Records the error that broke the open batch (rethrown by every later call); returns it. */
+  private poison(err: unknown): PgStreamError {
+    this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.WASM_FAULT, `column decoding failed: ${String(err)}`, { cause: err });
+    return this.error;
   }
 
   /** Copies COPY bytes into the copy core's input region, scanning every ~64 KiB. */
@@ -156,6 +169,15 @@ export class ColumnBatchBuilder {
     if (this.scanner === null) {
       this.scanner = new CopyScanner(core);
       this.scanner.reset(this.columns.length);
+    }
+    const memory = core.refresh();
+    if (bytes.length <= SMALL_COPY && this.staged + bytes.length < INPUT_END) {
+      // A row's worth: a loop beats TypedArray#set's fixed cost at this size.
+      let at = this.staged;
+      for (let i = 0; i < bytes.length; i++) memory[at++] = bytes[i]!;
+      this.staged = at;
+      if (at - INPUT >= COPY_STAGE_BUDGET) this.scanStaged();
+      return;
     }
     for (let off = 0; off < bytes.length; ) {
       const n = Math.min(bytes.length - off, INPUT_END - this.staged);
