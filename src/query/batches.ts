@@ -14,7 +14,9 @@
  *
  * Rows that do not come as runs (a row larger than the reader's input region, or a connection whose
  * reads are traced) come one by one: they are re-framed as COPY BINARY tuples (a DataRow body has
- * the same layout) and decoded by a second builder, after the open batch was closed.
+ * the same layout) and decoded by a second builder, after the open batch was closed. A row (or a
+ * COPY tuple) larger than 1 MiB (Layout.CARRY_SIZE) cannot be decoded into columns: PGS_FRAME_TOO_LARGE,
+ * the rest discarded, the connection usable.
  */
 import { ClientError, ErrorCode, PgStreamError, ProtocolError } from '../errors.js';
 import { FormatCode } from '../protocol/codes.js';
@@ -25,6 +27,7 @@ import { ColumnBatchBuilder, DEFAULT_BATCH_ROWS } from '../types/arrow/column-bu
 import type { ColumnSpec } from '../types/arrow/column-builder.js';
 import type { ColumnField } from '../types/arrow/field.js';
 import { createCore, type WasmCore } from '../wasm/core.js';
+import { Layout } from '../wasm/layout.js';
 import { batchColumns, takeBatches } from './batch-columns.js';
 import type { ResultColumns } from './columns.js';
 import type { QueryContext } from './context.js';
@@ -77,6 +80,9 @@ class SingleRows {
     const n = row.fieldCount;
     let size = 2;
     for (let i = 0; i < n; i++) size += 4 + Math.max(0, row.fieldLength(i));
+    if (size > Layout.CARRY_SIZE) {
+      throw new ProtocolError(ErrorCode.FRAME_TOO_LARGE, `a row of ${size} bytes is larger than the ${Layout.CARRY_SIZE} bytes a row decoded into columns may have`);
+    }
     if (size > this.#tuple.length) this.#tuple = new Uint8Array(Math.max(size, this.#tuple.length * 2));
     const t = this.#tuple;
     const view = new DataView(t.buffer);
