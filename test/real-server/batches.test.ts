@@ -238,8 +238,8 @@ for (const major of [18, 13]) {
 
     it('abort via signal stops batches() and copyTo().batches() (PGS_ABORTED); the connection stays usable', async () => {
       for (const read of [
-        (signal: AbortSignal) => conn.batches('SELECT g FROM generate_series(1, 100000000) g', [], { batchRows: 1000, signal }),
-        (signal: AbortSignal) => conn.copyTo('COPY (SELECT g FROM generate_series(1, 100000000) g) TO STDOUT (FORMAT binary)').batches({ batchRows: 1000, signal }),
+        (signal: AbortSignal) => conn.batches('SELECT generate_series(1, 100000000) AS g', [], { batchRows: 1000, signal }),
+        (signal: AbortSignal) => conn.copyTo('COPY (SELECT generate_series(1, 100000000) AS g) TO STDOUT (FORMAT binary)').batches({ batchRows: 1000, signal }),
       ]) {
         const controller = new AbortController();
         let seen = 0;
@@ -255,6 +255,20 @@ for (const major of [18, 13]) {
       }
       const aborted = AbortSignal.abort();
       await expect(collect(conn.batches('SELECT 1', [], { signal: aborted }))).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+      // A deadline: the statement is cancelled, PGS_TIMEOUT.
+      await expect(collect(conn.batches('SELECT pg_sleep(5)', [], { timeout: 200 }))).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
+      // A COPY FROM fed by batches, aborted: CopyFail, nothing kept.
+      await conn.run('CREATE TEMP TABLE abort_in (g int4)');
+      const controller = new AbortController();
+      async function* slow(): AsyncGenerator<ColumnBatch> {
+        for await (const b of other.batches('SELECT g::int4 FROM generate_series(1, 100000) g', [], { batchRows: 1000 })) {
+          if (b.column(0).values![0] === 5001) controller.abort();
+          yield b;
+        }
+      }
+      await expect(conn.copyFrom('COPY abort_in FROM STDIN (FORMAT binary)', slow(), { signal: controller.signal })).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+      expect((await conn.run('SELECT count(*)::int FROM abort_in')).rows).toEqual([[0]]);
+      expect((await other.run('SELECT 7 AS seven')).rows).toEqual([[7]]);
     });
 
     it('a row larger than 1 MiB is PGS_FRAME_TOO_LARGE (batches and COPY); a value just under it is read; the connection stays usable', async () => {
