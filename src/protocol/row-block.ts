@@ -50,6 +50,16 @@ export class RowBlock {
     return this;
   }
 
+  /** Absolute offset of message `r`'s body in the core's memory (for a block of CopyData messages). */
+  bodyAt(r: number): number {
+    return this.tables.messageBody(this.first + r);
+  }
+
+  /** Body length of message `r`. */
+  lengthAt(r: number): number {
+    return this.tables.messageLength(this.first + r);
+  }
+
   /** The field count every row of the block has, or 0x10000 (more than any row can have) when they differ. */
   fieldCount(): number {
     const t = this.tables;

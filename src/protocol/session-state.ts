@@ -45,6 +45,8 @@ const CLOSES_PORTAL = 1;
 
 /** The DataRow a run of rows is checked as (`receivedRows`): only its type and field count are read. */
 const ROW_RUN = { type: 'DataRow', fieldCount: 0 };
+/** The CopyData a run of them is checked as (`receivedCopyData`): only its type is read. */
+const COPY_DATA_RUN = { type: 'CopyData' };
 const { QUERY, PARSE, BIND, DESCRIBE_STATEMENT, DESCRIBE_PORTAL, EXECUTE, CLOSE, SYNC, FUNCTION_CALL, NONE } = RequestKind;
 
 /** Tracks pending requests and validates the order of backend messages (see the module comment). */
@@ -377,6 +379,11 @@ export class SessionState {
     const outcome = this.received(ROW_RUN as unknown as BackendMessage);
     this.#rowsSeen += count - 1;
     return outcome;
+  }
+
+  /** A run of CopyData messages read at once (copyTo().batches()): checked as one. */
+  receivedCopyData(): Outcome {
+    return this.received(COPY_DATA_RUN as unknown as BackendMessage);
   }
 
   #error(msg: ErrorResponse): Outcome {

@@ -7,7 +7,8 @@
  * - or learned, as the ADBC driver does: the COPY's `(query)`, or `SELECT [columns] FROM table`, is
  *   described (Parse + Describe of the unnamed statement, nothing run) in the same write as the
  *   COPY, so it costs no extra round trip (copy-sql.ts).
- * Batches stream out as the CopyData arrives: reading pauses while a finished batch waits for the
+ * The receive loop hands over each run of CopyData messages the reader framed (no JS object per
+ * row), which the builder stages and decodes. Batches stream out as the CopyData arrives: reading pauses while a finished batch waits for the
  * consumer, so memory stays bounded by about two batches. The iteration ends at ReadyForQuery;
  * `rowCount` is the COPY's tag. A broken stream or value is a typed error (PGS_MALFORMED_MESSAGE,
  * PGS_MALFORMED_VALUE) thrown once the server is done, the connection usable; leaving the loop
@@ -21,6 +22,7 @@ import { encodeParse } from '../protocol/frontend/parse.js';
 import { encodeQuery } from '../protocol/frontend/query.js';
 import { encodeSync } from '../protocol/frontend/sync.js';
 import type { BackendMessage } from '../protocol/messages.js';
+import type { RowBlock } from '../protocol/row-block.js';
 import type { Outcome } from '../protocol/session-state-codes.js';
 import type { ColumnBatch } from '../types/arrow/batch.js';
 import { ColumnBatchBuilder } from '../types/arrow/column-builder.js';
@@ -184,6 +186,22 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
 
   started(): void {
     this.#interrupt?.started();
+  }
+
+  /** Once the COPY started, the receive loop hands over runs of CopyData (no JS object per row). */
+  get takesCopyData(): boolean {
+    return this.#copying;
+  }
+
+  handleCopyData(block: RowBlock): Step {
+    if (this.#discarding) return Step.CONTINUE;
+    const builder = this.#builder!;
+    try {
+      builder.appendCopyMessages(block);
+    } catch {
+      return this.#guard(() => builder.appendCopyMessages(block));
+    }
+    return builder.readyBatches > 0 ? this.#guard(() => undefined) : Step.CONTINUE;
   }
 
   handle(msg: BackendMessage, _outcome: Outcome): Step {

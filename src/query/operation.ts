@@ -50,6 +50,10 @@ export interface Operation {
   readonly takesRows?: boolean;
   /** A run of DataRows (valid during the call, or after PAUSE until the operation is resumed). */
   handleRows?(block: RowBlock): Step;
+  /** True while the operation takes runs of CopyData messages at once (`handleCopyData`, copyTo().batches()). */
+  readonly takesCopyData?: boolean;
+  /** A run of CopyData messages, checked by the session state (valid during the call). */
+  handleCopyData?(block: RowBlock): Step;
   /** Called when this operation reaches the head of the queue (its answers come next). */
   started?(): void;
 }

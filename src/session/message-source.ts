@@ -9,8 +9,8 @@ import type { Transport } from '../transport/transport.js';
 /** A source of decoded backend messages (the BackendReader the transport fills). */
 export interface MessageSource {
   next(): BackendMessage | null;
-  /** The run of DataRows next in the stream, when the source can frame runs (BackendReader); else absent. */
-  nextRows?(): RowBlock | null;
+  /** The run of DataRows (or messages of `type`) next in the stream, when the source can frame runs (BackendReader); else absent. */
+  nextRows?(type?: number): RowBlock | null;
 }
 
 /** Reads the next message, asking the transport for bytes as needed. */

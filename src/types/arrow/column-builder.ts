@@ -115,6 +115,23 @@ export class ColumnBatchBuilder {
   }
 
   /**
+   * Takes the payloads of a run of CopyData messages framed by a reader (`BackendReader.nextRows(
+   * MessageCode.COPY_DATA)`), copied from the reader's memory without a JS object per message.
+   */
+  appendCopyMessages(block: RowBlock): void {
+    if (this.error !== null) throw this.error;
+    try {
+      const source = block.wasm.refresh();
+      for (let r = 0; r < block.rowCount; r++) {
+        const body = block.bodyAt(r);
+        this.stage(source, body, body + block.lengthAt(r));
+      }
+    } catch (err) {
+      throw this.poison(err);
+    }
+  }
+
+  /**
    * Ends the COPY stream: decodes what is staged, and checks that the trailer was read (a stream
    * cut short, or ending inside a tuple, is a ProtocolError).
    */
@@ -163,24 +180,25 @@ export class ColumnBatchBuilder {
     return this.error;
   }
 
-  /** Copies COPY bytes into the copy core's input region, scanning every ~64 KiB. */
-  private stage(bytes: Uint8Array): void {
+  /** Copies COPY bytes `bytes[start, end)` into the copy core's input region, scanning every ~64 KiB. */
+  private stage(bytes: Uint8Array, start = 0, end = bytes.length): void {
     const core = this.copyCore ??= createCore();
     if (this.scanner === null) {
       this.scanner = new CopyScanner(core);
       this.scanner.reset(this.columns.length);
     }
     const memory = core.refresh();
-    if (bytes.length <= SMALL_COPY && this.staged + bytes.length < INPUT_END) {
-      // A row's worth: a loop beats TypedArray#set's fixed cost at this size.
+    const length = end - start;
+    if (length <= SMALL_COPY && this.staged + length < INPUT_END) {
+      // A row's worth: a loop beats TypedArray#set's fixed cost (and a view) at this size.
       let at = this.staged;
-      for (let i = 0; i < bytes.length; i++) memory[at++] = bytes[i]!;
+      for (let i = start; i < end; i++) memory[at++] = bytes[i]!;
       this.staged = at;
       if (at - INPUT >= COPY_STAGE_BUDGET) this.scanStaged();
       return;
     }
-    for (let off = 0; off < bytes.length; ) {
-      const n = Math.min(bytes.length - off, INPUT_END - this.staged);
+    for (let off = start; off < end; ) {
+      const n = Math.min(end - off, INPUT_END - this.staged);
       core.refresh().set(bytes.subarray(off, off + n), this.staged);
       this.staged += n;
       off += n;
