@@ -25,6 +25,12 @@ export { Interval } from './types/codecs/temporal/interval.js';
 export { Time, TimeTz } from './types/codecs/temporal/time.js';
 export { Inet } from './types/codecs/network/network.js';
 export { ArrayCodec } from './types/codecs/array/array.js';
+// Columns in Apache Arrow's layout (Layer 3): ColumnBatch, the type mapping, Arrow IPC, the builder.
+export * from './types/arrow/index.js';
+export { ColumnBatchBuilder, DEFAULT_BATCH_ROWS as DEFAULT_COLUMN_BATCH_ROWS } from './types/arrow/column-builder.js';
+export type { ColumnSpec, ColumnBatchBuilderOptions } from './types/arrow/column-builder.js';
+export { columnKindOf, arrowTypeOf } from './types/arrow/column-kinds.js';
+export { ColumnKind } from './wasm/layout.js';
 export type { PgArray } from './types/codecs/array/array-shape.js';
 export { decodeBackend, encodeBackend, copyMessage } from './protocol/backend/index.js';
 export { decodeDataRow, encodeDataRow, DetachedDataRow } from './protocol/backend/data-row.js';

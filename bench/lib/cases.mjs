@@ -126,6 +126,10 @@ export function buildCases({ quick }) {
   for (const dir of ['copyout', 'copyin']) {
     for (const impl of ['floor', 'ours', 'layer', 'pg', 'postgresjs', 'psql']) e2e(`${dir}:${impl}`, 'copy.mjs', [], s.e2e.runs, wallCpu);
   }
+  // A 1M-row table of mixed binary types read into Arrow batches (batches(), copyTo().batches()) against rows.
+  for (const impl of ['copyfloor', 'floor', 'ours', 'copy', 'stream', 'pg']) {
+    e2e(`batches:${impl}`, 'batches.mjs', ['--rows', String(s.selectRows)], s.e2e.runs, (m) => `${wallCpu(m)}, ${fmt((m.rowsPerSec ?? 0) / 1e6, 2)}M rows/s, ${fmt(m.cpuNsPerRow ?? 0, 0)} ns CPU/row`);
+  }
   for (const impl of ['ours', 'pg', 'postgresjs']) {
     e2e(`connect:${impl}`, 'connect.mjs', [], s.connectRuns, (m) => `first ${fmt(m.ms, 1)} ms (import ${fmt(m.importMs, 1)}), warm ${fmt(m.warmMs, 2)} ms`);
   }

@@ -206,17 +206,18 @@ export class BackendReader {
   }
 
   /**
-   * The run of DataRows at the front of the stream, taken at once for column-at-a-time decoding;
-   * null when the next message is not a DataRow (take it with `next()`) or more bytes are needed.
+   * The run of DataRows (or of messages of `type`, e.g. CopyData) at the front of the stream, taken
+   * at once for column-at-a-time decoding; null when the next message is not one (take it with
+   * `next()`) or more bytes are needed.
    * Invalidates the previous message or block; the block is valid until the next call of either.
    */
-  nextRows(): RowBlock | null {
+  nextRows(type: number = DATA_ROW): RowBlock | null {
     if (this.error !== null) throw this.error;
     try {
       if (this.tables.detached) this.refresh();
       if (this.cursor >= this.count && !this.frame()) return null;
       const start = this.cursor;
-      const rows = this.tables.dataRowRun(start, this.count, DATA_ROW);
+      const rows = this.tables.dataRowRun(start, this.count, type);
       if (rows === 0) return null;
       this.cursor = start + rows;
       return this.block.point(start, rows);

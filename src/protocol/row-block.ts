@@ -12,6 +12,9 @@ import type { WasmDataRow } from './backend/data-row.js';
 import { FormatCode } from './codes.js';
 import type { DataRowView } from './messages.js';
 
+/** What `fieldCount()` says of rows whose field counts differ. */
+export const MIXED_FIELD_COUNTS = 0x1_0000;
+
 const kindNames = ['a 32-bit integer', 'a 64-bit integer', 'an exact JS number'];
 
 function invalid(what: string): ClientError {
@@ -45,6 +48,26 @@ export class RowBlock {
     this.first = first;
     this.rowCount = rows;
     return this;
+  }
+
+  /** Absolute offset of message `r`'s body in the core's memory (for a block of CopyData messages). */
+  bodyAt(r: number): number {
+    return this.tables.messageBody(this.first + r);
+  }
+
+  /** Body length of message `r`. */
+  lengthAt(r: number): number {
+    return this.tables.messageLength(this.first + r);
+  }
+
+  /** The field count every row of the block has, or 0x10000 (more than any row can have) when they differ. */
+  fieldCount(): number {
+    const t = this.tables;
+    if (t.detached) t.refresh();
+    const end = this.first + this.rowCount;
+    const n = t.fieldCountAt(t.messageBody(this.first));
+    for (let k = this.first + 1; k < end; k++) if (t.fieldCountAt(t.messageBody(k)) !== n) return MIXED_FIELD_COUNTS;
+    return n;
   }
 
   /** Row `r` through the reader's one DataRow view (re-pointed, valid like a row from `next()`). */

@@ -43,6 +43,10 @@ const NO_ROWS = -2;
 const NOT_SUSPENDABLE = 1;
 const CLOSES_PORTAL = 1;
 
+/** The DataRow a run of rows is checked as (`receivedRows`): only its type and field count are read. */
+const ROW_RUN = { type: 'DataRow', fieldCount: 0 };
+/** The CopyData a run of them is checked as (`receivedCopyData`): only its type is read. */
+const COPY_DATA_RUN = { type: 'CopyData' };
 const { QUERY, PARSE, BIND, DESCRIBE_STATEMENT, DESCRIBE_PORTAL, EXECUTE, CLOSE, SYNC, FUNCTION_CALL, NONE } = RequestKind;
 
 /** Tracks pending requests and validates the order of backend messages (see the module comment). */
@@ -363,6 +367,23 @@ export class SessionState {
       default:
         return this.#violation(msg, 'not allowed after startup');
     }
+  }
+
+  /**
+   * A run of `count` DataRows read at once (column-at-a-time reading, BackendReader.nextRows):
+   * checked as `count` DataRows of `fieldCount` fields (a run whose field counts differ passes one no row has, e.g. 0x10000), so the
+   * CommandComplete row count check holds for them too.
+   */
+  receivedRows(count: number, fieldCount: number): Outcome {
+    ROW_RUN.fieldCount = fieldCount;
+    const outcome = this.received(ROW_RUN as unknown as BackendMessage);
+    this.#rowsSeen += count - 1;
+    return outcome;
+  }
+
+  /** A run of CopyData messages read at once (copyTo().batches()): checked as one. */
+  receivedCopyData(): Outcome {
+    return this.received(COPY_DATA_RUN as unknown as BackendMessage);
   }
 
   #error(msg: ErrorResponse): Outcome {

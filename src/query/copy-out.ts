@@ -19,6 +19,8 @@ import { encodeCopyFail } from '../protocol/frontend/copy-fail.js';
 import { encodeQuery } from '../protocol/frontend/query.js';
 import type { BackendMessage } from '../protocol/messages.js';
 import type { Outcome } from '../protocol/session-state-codes.js';
+import { CopyBatches } from './copy-batches.js';
+import type { CopyBatchOptions } from './copy-batches.js';
 import type { QueryContext } from './context.js';
 import { Interrupt } from './interrupt.js';
 import type { CallOptions, InterruptHost } from './interrupt.js';
@@ -246,6 +248,18 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
       // The consumer left: the COPY's own failure does not matter to it.
     }
     return { value: undefined, done: true };
+  }
+
+  /**
+   * The COPY's rows as Arrow `ColumnBatch`es instead of bytes (`COPY … TO STDOUT (FORMAT binary)`,
+   * decoded column by column; without `types`, learned by describing the COPY's query or table):
+   * see copy-batches.ts. Call it before reading any bytes; the two ways of reading exclude each other.
+   */
+  batches(options: CopyBatchOptions = {}): CopyBatches {
+    if (this.#started) throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'batches() needs a copyTo() whose bytes were not read');
+    this.#started = true;
+    this.#done = true;
+    return new CopyBatches(this.ctx, this.sql, { signal: this.options.signal, timeout: this.options.timeout, ...options });
   }
 
   /** The data as a web ReadableStream of copied chunks (pulled as the reader reads). */

@@ -8,6 +8,7 @@
  */
 import type { PgStreamError } from '../errors.js';
 import type { BackendMessage } from '../protocol/messages.js';
+import type { RowBlock } from '../protocol/row-block.js';
 import type { Outcome } from '../protocol/session-state-codes.js';
 
 /** What an operation did with a message. */
@@ -41,6 +42,18 @@ export interface Operation {
   skipped(): void;
   /** The connection failed: settle with `err` (called once, for every queued operation). */
   fail(err: PgStreamError): void;
+  /**
+   * True while the operation takes runs of DataRows at once (`handleRows`, conn.batches): the loop
+   * then hands it each run the reader frames, counted by the session state, rather than one
+   * DataRow message at a time.
+   */
+  readonly takesRows?: boolean;
+  /** A run of DataRows (valid during the call, or after PAUSE until the operation is resumed). */
+  handleRows?(block: RowBlock): Step;
+  /** True while the operation takes runs of CopyData messages at once (`handleCopyData`, copyTo().batches()). */
+  readonly takesCopyData?: boolean;
+  /** A run of CopyData messages, checked by the session state (valid during the call). */
+  handleCopyData?(block: RowBlock): Step;
   /** Called when this operation reaches the head of the queue (its answers come next). */
   started?(): void;
   /**

@@ -9,6 +9,7 @@
 import { PgStreamError, ServerError } from '../errors.js';
 import { FormatCode } from '../protocol/codes.js';
 import type { BackendMessage, DataRowView, FieldDescription } from '../protocol/messages.js';
+import type { RowBlock } from '../protocol/row-block.js';
 import type { Outcome } from '../protocol/session-state-codes.js';
 import { ResultColumns } from './columns.js';
 import type { QueryContext } from './context.js';
@@ -24,6 +25,8 @@ export interface RowSink {
   columns(columns: ResultColumns): void;
   /** One row (a view valid until the operation returns or, after PAUSE, until it is resumed). */
   row(row: DataRowView): Step;
+  /** A run of rows at once, for a sink that reads columns (conn.batches); absent: one `row` each. */
+  rowBlock?(block: RowBlock): Step;
   /** CommandComplete (tag, and the row count it reports) or EmptyQueryResponse (tag ''). */
   complete(tag: string, rows: number | null): void;
   /** PortalSuspended: the Execute's row limit was reached (cursors). */
@@ -87,6 +90,15 @@ export class StatementOp implements Operation, SegmentMember {
   #setColumns(fields: readonly FieldDescription[], formats: readonly FormatCode[] | FormatCode): void {
     this.#columns = new ResultColumns(fields, formats, this.ctx.types);
     this.sink.columns(this.#columns);
+  }
+
+  /** The sink reads runs of rows (conn.batches): the receive loop hands them over whole. */
+  get takesRows(): boolean {
+    return this.sink.rowBlock !== undefined;
+  }
+
+  handleRows(block: RowBlock): Step {
+    return this.sink.rowBlock!(block);
   }
 
   handle(msg: BackendMessage, _outcome: Outcome): Step {

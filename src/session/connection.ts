@@ -33,8 +33,11 @@ import type { ConnectionEvents, EventName, Notification } from '../query/events.
 import type { StatementTarget } from '../query/execute.js';
 import type { CallOptions, InterruptHost } from '../query/interrupt.js';
 import type { Operation } from '../query/operation.js';
-import { copyFrom } from '../query/copy-in.js';
-import type { CopyFromResult, CopySource } from '../query/copy-in.js';
+import { BatchStream } from '../query/batches.js';
+import type { BatchOptions } from '../query/batches.js';
+import { copyFromAny } from '../query/copy-from-columns.js';
+import type { CopyFromSource } from '../query/copy-from-columns.js';
+import type { CopyFromResult } from '../query/copy-in.js';
 import { CopyOut } from '../query/copy-out.js';
 import { Cursor } from '../query/cursor.js';
 import type { CursorOptions } from '../query/cursor.js';
@@ -305,12 +308,24 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
   /**
    * Runs `COPY … FROM STDIN` fed by `source` (async iterable of bytes or strings, Node Readable, web
    * ReadableStream); resolves to `{ rowCount }` once committed. A failing source sends CopyFail.
+   * For `COPY … FROM STDIN (FORMAT binary)`, `source` may instead be ColumnBatches (one, an array,
+   * or an async iterable such as `conn.batches()`) or JS rows with their types, `{ types: [oid.INT4,
+   * oid.TEXT], rows: [[1, 'a'], …] }`: written as COPY BINARY (src/query/copy-from-columns.ts).
    */
-  copyFrom(sql: string, source: CopySource, options?: CallOptions): Promise<CopyFromResult> {
-    return copyFrom(this.#ctx, sql, source, options);
+  copyFrom(sql: string, source: CopyFromSource, options?: CallOptions): Promise<CopyFromResult> {
+    return copyFromAny(this.#ctx, sql, source, options);
   }
 
-  /** Runs `COPY … TO STDOUT`: an async iterable of byte chunks (also `stream()`, `pipeTo()`). */
+  /**
+   * The rows of one statement as Arrow `ColumnBatch`es of at most `batchRows` rows, decoded column
+   * by column in WebAssembly straight from the DataRows (`format: 'binary'` by default, or
+   * `'text'`): an async iterable, read as the loop asks (see src/query/batches.ts).
+   */
+  batches(target: StatementTarget, params: readonly unknown[] = [], options: BatchOptions = {}): BatchStream {
+    return new BatchStream(this.#ctx, target, params, options);
+  }
+
+  /** Runs `COPY … TO STDOUT`: an async iterable of byte chunks (also `stream()`, `pipeTo()`, `batches()`). */
   copyTo(sql: string, options?: CallOptions): CopyOut {
     return new CopyOut(this.#ctx, sql, options);
   }

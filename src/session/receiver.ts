@@ -15,6 +15,7 @@
  * fails the connection with PGS_TIMEOUT (case 28).
  */
 import { ClientError, ConnectionError, ErrorCode, PgStreamError, ServerError } from '../errors.js';
+import { MessageCode } from '../protocol/codes.js';
 import type { BackendMessage } from '../protocol/messages.js';
 import { Outcome } from '../protocol/session-state-codes.js';
 import type { SessionState } from '../protocol/session-state.js';
@@ -197,6 +198,14 @@ export class Receiver implements ReceiveLoop {
         } else if (this.#paused) {
           break;
         }
+        if ((op?.takesRows === true || op?.takesCopyData === true) && this.source.nextRows !== undefined) {
+          const step = this.#rows(op);
+          if (step === Step.PAUSE) {
+            this.#paused = true;
+            break;
+          }
+          if (step !== null) continue;
+        }
         const msg = this.source.next();
         if (msg === null) {
           if (op?.inputDrained?.() === Step.PAUSE) {
@@ -239,6 +248,23 @@ export class Receiver implements ReceiveLoop {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /**
+   * Hands the run of DataRows (or CopyData) next in the stream to `op` (checked by the session state first);
+   * null when there is none (the next message is something else, or more bytes are needed).
+   */
+  #rows(op: Operation): Step | null {
+    if (op.takesCopyData === true) {
+      const block = this.source.nextRows!(MessageCode.COPY_DATA);
+      if (block === null) return null;
+      this.session.receivedCopyData();
+      return op.handleCopyData!(block);
+    }
+    const block = this.source.nextRows!();
+    if (block === null) return null;
+    this.session.receivedRows(block.rowCount, block.fieldCount());
+    return op.handleRows!(block);
   }
 
   /**

@@ -3,7 +3,8 @@
  * the PG* variables when one is configured; otherwise starts an embedded PostgreSQL 18 (with TLS)
  * and stops it at the end. Shows: the quick start (simple query), the extended protocol, a
  * FunctionCall of sqrt with its OID looked up in pg_proc, a TLS connection through the caller's
- * own `tls.connect` upgrade, a cancelled query, and the query layer (./query-layer.ts).
+ * own `tls.connect` upgrade, a cancelled query, the query layer (./query-layer.ts), and a table
+ * read into Apache Arrow batches and written to an Arrow IPC file (./arrow.ts).
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -22,6 +23,7 @@ import {
   unixSocketPath,
 } from 'pg-stream';
 import type { Connection } from 'pg-stream';
+import { arrowStep } from './arrow.js';
 import { queryLayer } from './query-layer.js';
 
 /** Where the demo connects. */
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
     await functionCall(t);
     await withTls(t);
     await queryLayer(t, log);
+    await arrowStep(t, log);
   } finally {
     if (server !== null) {
       await server.stop();

@@ -47,7 +47,7 @@ export const ARROW_DATE32: ArrowType = Object.freeze({ typeId: 'Date', unit: 'DA
 export const ARROW_TIMESTAMP: ArrowType = Object.freeze({ typeId: 'Timestamp', unit: 'MICROSECOND', timezone: null });
 /** Timestamp[us, UTC] (timestamptz): microseconds since 1970-01-01 00:00 UTC. */
 export const ARROW_TIMESTAMPTZ: ArrowType = Object.freeze({ typeId: 'Timestamp', unit: 'MICROSECOND', timezone: 'UTC' });
-/** Time64[us] (time): microseconds since midnight. */
+/** Time64[us] (time): microseconds since midnight; PostgreSQL's 24:00:00 is 86 400 000 000 (check-column.ts). */
 export const ARROW_TIME64: ArrowType = Object.freeze({ typeId: 'Time', unit: 'MICROSECOND', bitWidth: 64 });
 
 /** The mapped built-in types: OID → [typname, Arrow type]. */

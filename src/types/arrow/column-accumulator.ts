@@ -60,7 +60,9 @@ function appendBits(dst: Uint8Array, length: number, src: Uint8Array, rows: numb
   const at = length >>> 3;
   const end = (length & 7) + rows;
   const bytes = bitmapBytes(end);
-  dst[at] = dst[at]! | src[0]!;
+  // A byte started by an earlier append keeps its bits (those past them are clean: masked below);
+  // a fresh byte is assigned, since a reused buffer may hold a previous batch's bits there.
+  dst[at] = (length & 7) === 0 ? src[0]! : dst[at]! | src[0]!;
   if (bytes > 1) dst.set(src.subarray(1, bytes), at + 1);
   // The core wrote bits for every row it was asked for; keep only the rows taken.
   if ((end & 7) !== 0) dst[at + bytes - 1] = dst[at + bytes - 1]! & ((1 << (end & 7)) - 1);

@@ -44,6 +44,8 @@ export interface ColumnBatchBuilderOptions {
 export const DEFAULT_BATCH_ROWS = 0x1_0000;
 /** COPY bytes staged before a scan: the reader's scan budget (PERFORMANCE.md: ~64 KiB batches). */
 const COPY_STAGE_BUDGET = 0x1_0000;
+/** Chunks up to this size are staged byte by byte (faster than TypedArray#set for a row). */
+const SMALL_COPY = 256;
 /** Rows a column reserves room for before any arrive. */
 const MAX_RESERVED_ROWS = 0x10_0000;
 /** A column's data is sealed into a batch before it can outgrow Arrow's int32 offsets. */
@@ -103,7 +105,30 @@ export class ColumnBatchBuilder {
 
   /** Takes the next bytes of a COPY BINARY stream (CopyData payloads, in order, cut anywhere). */
   appendCopyData(bytes: Uint8Array): void {
-    this.guard(() => this.stage(bytes));
+    // Called once per CopyData message (a row, as PostgreSQL sends them): no closure per call.
+    if (this.error !== null) throw this.error;
+    try {
+      this.stage(bytes);
+    } catch (err) {
+      throw this.poison(err);
+    }
+  }
+
+  /**
+   * Takes the payloads of a run of CopyData messages framed by a reader (`BackendReader.nextRows(
+   * MessageCode.COPY_DATA)`), copied from the reader's memory without a JS object per message.
+   */
+  appendCopyMessages(block: RowBlock): void {
+    if (this.error !== null) throw this.error;
+    try {
+      const source = block.wasm.refresh();
+      for (let r = 0; r < block.rowCount; r++) {
+        const body = block.bodyAt(r);
+        this.stage(source, body, body + block.lengthAt(r));
+      }
+    } catch (err) {
+      throw this.poison(err);
+    }
   }
 
   /**
@@ -145,20 +170,35 @@ export class ColumnBatchBuilder {
     try {
       work();
     } catch (err) {
-      this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.WASM_FAULT, `column decoding failed: ${String(err)}`, { cause: err });
-      throw this.error;
+      throw this.poison(err);
     }
   }
 
-  /** Copies COPY bytes into the copy core's input region, scanning every ~64 KiB. */
-  private stage(bytes: Uint8Array): void {
+  /** Records the error that broke the open batch (rethrown by every later call); returns it. */
+  private poison(err: unknown): PgStreamError {
+    this.error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.WASM_FAULT, `column decoding failed: ${String(err)}`, { cause: err });
+    return this.error;
+  }
+
+  /** Copies COPY bytes `bytes[start, end)` into the copy core's input region, scanning every ~64 KiB. */
+  private stage(bytes: Uint8Array, start = 0, end = bytes.length): void {
     const core = this.copyCore ??= createCore();
     if (this.scanner === null) {
       this.scanner = new CopyScanner(core);
       this.scanner.reset(this.columns.length);
     }
-    for (let off = 0; off < bytes.length; ) {
-      const n = Math.min(bytes.length - off, INPUT_END - this.staged);
+    const memory = core.refresh();
+    const length = end - start;
+    if (length <= SMALL_COPY && this.staged + length < INPUT_END) {
+      // A row's worth: a loop beats TypedArray#set's fixed cost (and a view) at this size.
+      let at = this.staged;
+      for (let i = start; i < end; i++) memory[at++] = bytes[i]!;
+      this.staged = at;
+      if (at - INPUT >= COPY_STAGE_BUDGET) this.scanStaged();
+      return;
+    }
+    for (let off = start; off < end; ) {
+      const n = Math.min(end - off, INPUT_END - this.staged);
       core.refresh().set(bytes.subarray(off, off + n), this.staged);
       this.staged += n;
       off += n;
