@@ -114,6 +114,30 @@ export const FIGURES = [
     compute: (m) => m('select:layer', 'cpu') / m('select:ours', 'cpu'),
   }),
   figure({
+    id: 'arrow-batches-cpu', label: '1M-row mixed table into Arrow, batches(): client CPU per row vs ADBC', op: '≤', bar: 400, unit: ' ns', digits: 0,
+    needs: ['batches:ours'],
+    how: "client CPU per row of conn.batches('SELECT * FROM w7') ÷ rows, against the ADBC PostgreSQL driver's 0.40 µs/row on the same table shape (PERFORMANCE.md, measured 2026-12-04: ADBC needs Python packages this machine cannot install, so it is not re-run here)",
+    compute: (m) => m('batches:ours', 'cpuNsPerRow'),
+  }),
+  figure({
+    id: 'arrow-copy-cpu', label: 'same through copyTo().batches() (COPY BINARY): client CPU per row vs ADBC', op: '≤', bar: 400, unit: ' ns', digits: 0,
+    needs: ['batches:copy'],
+    how: "client CPU per row of conn.copyTo('COPY w7 TO STDOUT (FORMAT binary)').batches() (types described), against ADBC's 0.40 µs/row (PERFORMANCE.md)",
+    compute: (m) => m('batches:copy', 'cpuNsPerRow'),
+  }),
+  figure({
+    id: 'arrow-wall', label: 'same, batches(): wall vs the COPY BINARY floor', op: '≤', bar: 1.3, unit: '×',
+    needs: ['batches:ours', 'batches:copyfloor'],
+    how: "wall of conn.batches() ÷ COPY w7 TO '/dev/null' (FORMAT binary) run by the server",
+    compute: (m) => m('batches:ours', 'ms') / m('batches:copyfloor', 'ms'),
+  }),
+  figure({
+    id: 'arrow-copy-wall', label: 'same, copyTo().batches(): wall vs the COPY BINARY floor', op: '≤', bar: 1.3, unit: '×',
+    needs: ['batches:copy', 'batches:copyfloor'],
+    how: "wall of conn.copyTo(…).batches() ÷ COPY w7 TO '/dev/null' (FORMAT binary) run by the server",
+    compute: (m) => m('batches:copy', 'ms') / m('batches:copyfloor', 'ms'),
+  }),
+  figure({
     id: 'pipe-sync-layer', label: 'pipeline(), a Sync per query, depth 100 vs postgres.js', op: '≥', bar: 1.5, unit: '×',
     needs: ['depth100:layer', 'depth100:postgresjs'],
     how: 'queries/s through conn.pipeline() (run + sync per query, 100 in flight) ÷ postgres.js queries/s, prepared SELECT $1::int',

@@ -214,6 +214,30 @@ function e2eTables(sums, meta) {
     }
     out.push('', 'Ours decodes int8 to `bigint` and reads binary where a decoder exists (the statement cache binds binary from the second run); `pg` and postgres.js give int8 as a string. Keeping 1M rows costs every client the same order of GC work (~250 bytes a row here): compare `run` with the other clients that keep their rows.', '');
   }
+  if (have('batches:')) {
+    const floor = m(sums, 'batches:copyfloor', 'ms');
+    out.push(`### ${rowsN.toLocaleString('en')}-row mixed table w7 (int8, int4, float8, bool, timestamptz, uuid, text) into Arrow columns`, '',
+      '| client, API | wall ms | client CPU ns/row | rows/s | wall vs COPY BINARY floor |', '|---|---|---|---|---|');
+    /** @type {Record<string, string>} */
+    const ARROW = {
+      copyfloor: "server floor: `COPY w7 TO '/dev/null' (FORMAT binary)`",
+      floor: 'server floor: `EXPLAIN (ANALYZE, SERIALIZE BINARY)`',
+      ours: '**ours**, `conn.batches(sql)` (DataRows → Arrow in WASM)',
+      copy: "**ours**, `conn.copyTo('COPY … (FORMAT binary)').batches()`",
+      stream: '**ours**, `conn.stream(sql)` with `row.get(i)` (JS values)',
+      pg: '`pg` 8.23, rows as objects, default type parsers',
+    };
+    for (const [impl, label] of Object.entries(ARROW)) {
+      const name = `batches:${impl}`;
+      if (!sums[name]) continue;
+      const st = state(sums[name]);
+      if (st) { out.push(`| ${label} | ${st} | | | |`); continue; }
+      const wall = m(sums, name, 'ms');
+      const floorRow = impl === 'floor' || impl === 'copyfloor';
+      out.push(`| ${label} | ${f(wall, 0)} (${spread(sums, name, 'ms', 0)}) | ${floorRow ? '–' : f(m(sums, name, 'cpuNsPerRow'), 0)} | ${floorRow ? '–' : `${f(rowsN / wall / 1e3, 2)}M`} | ${floor ? times(wall / floor) : '–'} |`);
+    }
+    out.push('', "The ADBC PostgreSQL driver (C++, COPY BINARY → Arrow) read the same table shape in 512 ms at 0.40 µs client CPU per row (PERFORMANCE.md, measured on this machine 2026-12-04; it is not re-run here: its Python packages are not installable on this machine).", '');
+  }
   if (have('depth1:') || have('depth100:') || have('batch100:')) {
     out.push(`### Pipelined prepared point queries, \`SELECT $1::int\` × ${meta.sizes.pipelineCount.toLocaleString('en')}`, '',
       '| mode | client | queries/s | vs postgres.js | vs pgbench |', '|---|---|---|---|---|');
