@@ -135,14 +135,19 @@ describe('hostile bytes mid-pipeline, after startup: fatal, every call rejected 
     expect(calls.map((c) => c.settled)).toEqual([1, 1, 1, 1, 1]);
     // Nothing resolved: the segment never reached its ReadyForQuery, so nothing is reported as done.
     expect(calls.map((c) => c.fulfilled)).toEqual([false, false, false, false, false]);
-    const err = calls[0]!.outcome;
+    // The segment's Sync had gone out: nobody can know whether the server committed it, so every
+    // statement rejects with PGS_OUTCOME_UNKNOWN, caused by the connection's own error.
+    const err = conn.error;
     expect(err).toBeInstanceOf(ProtocolError);
     expect((err as PgStreamError).code).toBe(row.code);
     expect((err as PgStreamError).fatal).toBe(true);
-    for (const c of calls) expect(c.outcome).toBe(err);
-    expectNoSecrets(err, [KEY]);
+    for (const c of calls) {
+      expect((c.outcome as PgStreamError).code).toBe(ErrorCode.OUTCOME_UNKNOWN);
+      expect((c.outcome as PgStreamError).fatal).toBe(true);
+      expect((c.outcome as Error).cause).toBe(err);
+      expectNoSecrets(c.outcome, [KEY]);
+    }
     expect(conn.closed).toBe(true);
-    expect(conn.error).toBe(err);
     await new Promise((r) => setImmediate(r));
     expect(socket.destroyed, 'the socket must be destroyed').toBe(true);
     // A later call fails at once with the same error.
@@ -153,7 +158,7 @@ describe('hostile bytes mid-pipeline, after startup: fatal, every call rejected 
 });
 
 describe('case 16: the connection lost (RST) with N pipelined statements in flight', () => {
-  it('all N reject exactly once with PGS_CONNECTION_CLOSED or PGS_SOCKET_ERROR; none resolves', async () => {
+  it('all N reject exactly once with PGS_OUTCOME_UNKNOWN (caused by PGS_CONNECTION_CLOSED or PGS_SOCKET_ERROR); none resolves', async () => {
     let n = 0;
     const { conn, socket } = await open({
       onExecute: (s) => {
@@ -168,10 +173,14 @@ describe('case 16: the connection lost (RST) with N pipelined statements in flig
     await allSettled(calls, WITHIN_MS);
     expect(calls.map((c) => c.settled)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
     expect(calls.some((c) => c.fulfilled)).toBe(false);
-    const err = calls[0]!.outcome as PgStreamError;
+    // The Sync was sent with the statements: the outcome is unknown, never "not done".
+    const err = conn.error!;
     expect(err).toBeInstanceOf(PgStreamError);
     expect([ErrorCode.CONNECTION_CLOSED, ErrorCode.SOCKET_ERROR]).toContain(err.code);
-    for (const c of calls) expect(c.outcome).toBe(err);
+    for (const c of calls) {
+      expect((c.outcome as PgStreamError).code).toBe(ErrorCode.OUTCOME_UNKNOWN);
+      expect((c.outcome as Error).cause).toBe(err);
+    }
     expect(conn.closed).toBe(true);
     await new Promise((r) => setImmediate(r));
     expect(socket.destroyed).toBe(true);
