@@ -36,25 +36,52 @@ function isNodeReadable(s: object): boolean {
   return typeof (s as { pipe?: unknown }).pipe === 'function' && typeof (s as { read?: unknown }).read === 'function';
 }
 
-/** Chunks of a source whose items are either all ColumnBatches or all bytes/strings, told by the first. */
-async function* byFirstItem(source: Iterable<unknown> | AsyncIterable<unknown>, columns: (batches: AsyncIterable<ColumnBatch>) => AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array | string> {
-  const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]();
-  const first = await it.next();
-  if (first.done === true) return;
-  const rest = async function* (): AsyncGenerator<unknown> {
-    yield first.value;
-    for (;;) {
-      const r = await it.next();
-      if (r.done === true) return;
-      yield r.value;
-    }
+/**
+ * Chunks of a source whose items are either all ColumnBatches or all bytes/strings, told by the
+ * first. Written by hand, not as an async generator: a generator's `return()` waits behind a
+ * pending `next()`, so a source that never yields could not be released (copy-in.ts calls
+ * `return()` on a timeout, an abort or a lost connection). Here `return()` reaches the caller's
+ * iterator at once.
+ */
+function byFirstItem(source: Iterable<unknown> | AsyncIterable<unknown>, columns: (batches: AsyncIterable<ColumnBatch>) => AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array | string> {
+  const it: Iterator<unknown> | AsyncIterator<unknown> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]();
+  let first: IteratorResult<unknown> | null = null;
+  let released = false;
+  /** The source's items, the peeked first one again first. */
+  const items: AsyncIterator<unknown> = {
+    next: async () => {
+      if (first === null) return it.next();
+      const r = first;
+      first = null;
+      return r;
+    },
+    return: async () => {
+      if (!released) {
+        released = true;
+        await it.return?.();
+      }
+      return { value: undefined, done: true };
+    },
   };
-  try {
-    if (first.value instanceof ColumnBatch) yield* columns(rest() as AsyncIterable<ColumnBatch>);
-    else yield* rest() as AsyncIterable<Uint8Array | string>;
-  } finally {
-    await it.return?.();
-  }
+  /** What copy-in.ts reads: the items themselves, or the COPY BINARY bytes of the batches; null until the first item. */
+  let chunks: AsyncIterator<unknown> | null = null;
+  const iterator: AsyncIterator<Uint8Array | string> = {
+    next: async () => {
+      if (chunks === null) {
+        const r = await it.next();
+        if (r.done === true) return { value: undefined, done: true };
+        first = r;
+        chunks = r.value instanceof ColumnBatch ? columns({ [Symbol.asyncIterator]: () => items as AsyncIterator<ColumnBatch> })[Symbol.asyncIterator]() : items;
+      }
+      return (await chunks.next()) as IteratorResult<Uint8Array | string>;
+    },
+    return: async () => {
+      // The batch encoder's own return() may wait behind its pending next(): not awaited.
+      if (chunks !== null && chunks !== items) Promise.resolve(chunks.return?.()).catch(() => undefined);
+      return items.return!() as Promise<IteratorResult<Uint8Array | string>>;
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 /** Runs one COPY FROM STDIN from any source (see the module comment). */
