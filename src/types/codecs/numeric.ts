@@ -49,6 +49,13 @@ interface NumericVar {
   digits: number[];
 }
 
+/** The 4-character forms of 0..9999 ('0000'…'9999'), made on first use. */
+let padded: string[] | null = null;
+function pad4(digit: number): string {
+  padded ??= Array.from({ length: NBASE }, (_, i) => String(i).padStart(DEC_DIGITS, '0'));
+  return padded[digit]!;
+}
+
 /** get_str_from_var: the integer part without leading zeros, then exactly dscale fraction digits. */
 function formatVar(v: NumericVar): string {
   const { digits, weight, dscale } = v;
@@ -61,14 +68,14 @@ function formatVar(v: NumericVar): string {
   } else {
     for (; d <= weight; d++) {
       const dig = d < n ? digits[d]! : 0;
-      out += d === 0 ? String(dig) : String(dig).padStart(DEC_DIGITS, '0');
+      out += d === 0 ? String(dig) : pad4(dig);
     }
   }
   if (dscale > 0) {
     let frac = '';
     for (let i = 0; i < dscale; d++, i += DEC_DIGITS) {
       const dig = d >= 0 && d < n ? digits[d]! : 0;
-      frac += String(dig).padStart(DEC_DIGITS, '0');
+      frac += pad4(dig);
     }
     out += `.${frac.slice(0, dscale)}`;
   }
@@ -116,7 +123,21 @@ export function decodeNumericBinary(bytes: Uint8Array, start: number, length: nu
     if (dig < 0 || dig >= NBASE) throw invalidValue('numeric', `invalid digit ${dig}`);
     digits[i] = dig;
   }
-  return formatVar(normalize({ sign, weight, dscale, digits }));
+  const v = { sign, weight, dscale, digits };
+  // numeric_send writes what make_result left (no zero digit at either end, none hidden by the
+  // scale): then there is nothing to normalize.
+  return formatVar(isNormal(v) ? v : normalize(v));
+}
+
+/** True when `normalize(v)` would give `v` back unchanged. */
+function isNormal(v: NumericVar): boolean {
+  const { digits } = v;
+  const n = digits.length;
+  if (n === 0 || digits[0] === 0 || digits[n - 1] === 0) return false;
+  const keep = v.weight + 1 + Math.ceil(v.dscale / DEC_DIGITS);
+  if (n > keep) return false;
+  const partial = v.dscale % DEC_DIGITS;
+  return n < keep || partial === 0 || digits[n - 1]! % POW10[DEC_DIGITS - partial]! === 0;
 }
 
 /** Decodes numeric_out's text: checked, returned as it is. */

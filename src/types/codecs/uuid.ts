@@ -12,8 +12,6 @@ const UUID_BYTES = 16;
 const HEX_RADIX = 16;
 const OUTPUT_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INPUT_PATTERN = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
-/** Byte offsets after which uuid_out writes a hyphen. */
-const HYPHEN_AFTER = [4, 6, 8, 10];
 const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(HEX_RADIX).padStart(2, '0'));
 
 /** The 32 hex digits of a UUID in any form uuid_in reads, lowercase; throws PGS_INVALID_ARGUMENT. */
@@ -48,12 +46,14 @@ export const uuidCodec: BinaryTypeCodec<string> = {
   encodeText: (value) => formatUuid(uuidDigits(value)),
   decodeBinary(bytes, start, length) {
     checkLength('uuid', length, UUID_BYTES);
-    let s = '';
-    for (let i = 0; i < UUID_BYTES; i++) {
-      if (HYPHEN_AFTER.includes(i)) s += '-';
-      s += BYTE_HEX[bytes[start + i]!]!;
-    }
-    return s;
+    // Unrolled, with uuid_out's hyphens after bytes 4, 6, 8 and 10 (a loop with a lookup per byte
+    // cost twice as much).
+    const h = BYTE_HEX;
+    const b = bytes;
+    const o = start;
+    return h[b[o]!]! + h[b[o + 1]!]! + h[b[o + 2]!]! + h[b[o + 3]!]! + '-' + h[b[o + 4]!]! + h[b[o + 5]!]! + '-' +
+      h[b[o + 6]!]! + h[b[o + 7]!]! + '-' + h[b[o + 8]!]! + h[b[o + 9]!]! + '-' + h[b[o + 10]!]! + h[b[o + 11]!]! +
+      h[b[o + 12]!]! + h[b[o + 13]!]! + h[b[o + 14]!]! + h[b[o + 15]!]!;
   },
   encodeBinary(w, value) {
     w.bytes(uuidBytes(value));
