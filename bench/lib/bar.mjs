@@ -72,6 +72,18 @@ export const FIGURES = [
     compute: (m) => m('rows5:pgprotocol:strings', 'ms') / m('rows5:ours:columnar', 'ms'),
   }),
   figure({
+    id: 'rows5-arrow', label: 'rows5 into Arrow columns vs pg-protocol strings', op: '≥', bar: 15, unit: '×',
+    needs: ['rows5:pgprotocol:strings', 'rows5:ours:arrow'],
+    how: 'pg-protocol Parser time ÷ our time framing the same bytes and building Arrow batches in WASM (validity, values, offsets + UTF-8; no JS value per field), as conn.batches() does; against our own text path (rows5:ours:strings) see the decode table',
+    compute: (m) => m('rows5:pgprotocol:strings', 'ms') / m('rows5:ours:arrow', 'ms'),
+  }),
+  figure({
+    id: 'binary7-arrow', label: 'binary7 into Arrow columns vs pg-protocol strings', op: '≥', bar: 15, unit: '×',
+    needs: ['binary7:pgprotocol:strings', 'binary7:ours:arrow'],
+    how: 'pg-protocol Parser time (a UTF-8 string per binary field, what pg does with binary results) ÷ our time building Arrow batches of the 7 binary columns (int4, int8, float8, bool, timestamptz, uuid, numeric) in WASM',
+    compute: (m) => m('binary7:pgprotocol:strings', 'ms') / m('binary7:ours:arrow', 'ms'),
+  }),
+  figure({
     id: 'frame-index', label: 'frame + index throughput (rows5)', op: '≥', bar: 5, unit: ' GB/s',
     needs: ['rows5:ours:scan'],
     how: 'stream bytes ÷ time of the WASM core framing every message and indexing every DataRow field of bytes already in its memory, where our sockets read them (no JS objects; with the copy from caller buffers that push() makes: see the decode table)',

@@ -44,11 +44,11 @@ export function sizesFor(quick) {
  * @satisfies {Record<StreamName, readonly string[]>}
  */
 const DECODE_CASES = {
-  rows5: ['pgprotocol:strings', 'js:index', 'js:strings', 'js:columnar', 'ours:scan', 'ours:scancopy', 'ours:index', 'ours:index-push', 'ours:strings', 'ours:strings-push', 'ours:columnar'],
+  rows5: ['pgprotocol:strings', 'js:index', 'js:strings', 'js:columnar', 'ours:scan', 'ours:scancopy', 'ours:index', 'ours:index-push', 'ours:strings', 'ours:strings-push', 'ours:columnar', 'ours:arrow'],
   rows5_utf8: ['pgprotocol:strings', 'js:strings', 'ours:strings'],
   text1k: ['pgprotocol:strings', 'js:strings', 'ours:strings'],
   cols40: ['pgprotocol:strings', 'js:index', 'js:strings', 'ours:scan', 'ours:index', 'ours:strings'],
-  binary7: ['js:index', 'js:typed', 'ours:scan', 'ours:index', 'ours:typed'],
+  binary7: ['pgprotocol:strings', 'js:index', 'js:typed', 'ours:scan', 'ours:index', 'ours:typed', 'ours:arrow'],
 };
 
 /**

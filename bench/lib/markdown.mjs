@@ -50,6 +50,7 @@ const DECODE_LABEL = {
   'ours:strings-push': '**ours**, strings, through push()',
   'ours:columnar': '**ours**, columnar',
   'ours:typed': '**ours**, typed values',
+  'ours:arrow': '**ours**, Arrow columns built in WASM (as conn.batches() builds them)',
 };
 /** @type {Record<string, string>} */
 const STREAM_LABEL = {
@@ -67,6 +68,12 @@ const CLIENT = {
 };
 
 /**
+ * A checksum as text with its keys sorted: implementations may report the same fields in any order.
+ * @param {object} check
+ */
+const checkText = (check) => JSON.stringify(Object.fromEntries(Object.entries(check).sort(([a], [b]) => a.localeCompare(b))));
+
+/**
  * A warning when implementations of the same levels of stream `prefix` report different checksums.
  * @param {Summaries} sums
  * @param {string} prefix
@@ -74,8 +81,8 @@ const CLIENT = {
  */
 function checkAgreement(sums, prefix, levels) {
   const checks = Object.values(sums)
-    .filter((s) => s.name?.startsWith(`${prefix}:`) && levels.some((l) => s.name.endsWith(`:${l}`)) && s.check)
-    .map((s) => [s.name, JSON.stringify(s.check)]);
+    .flatMap((s) => (s.name?.startsWith(`${prefix}:`) && levels.some((l) => s.name.endsWith(`:${l}`)) && s.check ? [{ name: s.name, check: s.check }] : []))
+    .map((s) => [s.name, checkText(s.check)]);
   if (checks.length < 2) return '';
   return new Set(checks.map((c) => c[1])).size === 1 ? '' : ` ⚠ checksums differ: ${checks.map(([n, c]) => `${n}=${c}`).join('; ')}`;
 }
@@ -86,7 +93,7 @@ function checkAgreement(sums, prefix, levels) {
  * @param {readonly string[]} names
  */
 function sameChecks(sums, names) {
-  const checks = names.flatMap((n) => { const c = sums[n]?.check; return c ? [[n, JSON.stringify(c)]] : []; });
+  const checks = names.flatMap((n) => { const c = sums[n]?.check; return c ? [[n, checkText(c)]] : []; });
   if (checks.length < 2 || new Set(checks.map((c) => c[1])).size === 1) return '';
   return `⚠ the clients' checksums differ: ${checks.map(([n, c]) => `${n} ${c}`).join('; ')}`;
 }

@@ -18,8 +18,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * The compiled modules beyond the package entry that the benchmarks read, by path under dist/:
- * the core's memory layout, for timing the WASM scan alone (bench/micro/decode.mjs).
- * @typedef {{ 'wasm/layout.js': typeof import('../../src/wasm/layout.js') }} Internals
+ * the core's memory layout, for timing the WASM scan alone, and the column builder and type codecs
+ * behind `conn.batches()` and `run()`, for decoding in memory (bench/micro/decode.mjs).
+ * @typedef {{
+ *   'wasm/layout.js': typeof import('../../src/wasm/layout.js'),
+ *   'types/arrow/column-builder.js': typeof import('../../src/types/arrow/column-builder.js'),
+ *   'query/batch-columns.js': typeof import('../../src/query/batch-columns.js'),
+ *   'types/registry.js': typeof import('../../src/types/registry.js'),
+ * }} Internals
  */
 
 /** Repository root (bench/lib/../..). */

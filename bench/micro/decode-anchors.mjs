@@ -17,14 +17,14 @@ const TWO32 = 4294967296;
 // ------------------------------------------------------------------ pg-protocol (anchor)
 
 /**
- * pg-protocol's Parser, a string for every field (its one level).
+ * pg-protocol's Parser, a string for every field (its one level). On the binary stream it does what
+ * `pg` does with binary results: every field becomes a UTF-8 string all the same.
  * @param {Stream} stream
  * @param {string} level
  * @returns {Promise<Run>}
  */
 export async function pgProtocol(stream, level) {
   if (level !== 'strings') throw new Error(`pg-protocol has no "${level}" level`);
-  if (stream.name === 'binary7') throw new Error('pg-protocol Parser has no binary mode');
   const { Parser } = await import('pg-protocol/dist/parser.js');
   // pg-protocol wants Buffers; make the views once, outside the timed loop.
   const bufs = stream.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));

@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * Our side of the in-memory decode benchmarks (decode.mjs), through the public API of the package
- * entry: the WASM core's scan alone, `BackendReader.next()` with DataRow `text(i)`, and `nextRows()`
- * column blocks. Each returns the timed run of one case, its setup done outside the timed part.
+ * entry: the WASM core's scan alone, `BackendReader.next()` with DataRow `text(i)`, `nextRows()`
+ * column blocks, Arrow batches built in WASM and typed values through the type codecs (the last
+ * two from the compiled modules `conn.batches()` and `run()` use). Each returns the timed run of one case, its setup done outside the timed part.
  */
 import { internal, ourExports } from '../lib/ours.mjs';
 import { COLUMN_CAPACITY, INT_OIDS, OID, knownTypes } from './streams.mjs';
@@ -213,5 +214,115 @@ export async function ours(stream, level) {
       return { check: { rows, sum, chars } };
     };
   }
+  if (level === 'arrow') return oursArrow(stream, BackendReader);
+  if (level === 'typed') return oursTyped(stream, BackendReader);
   throw new Error(`our library has no public "${level}" decoding API yet`);
+}
+
+/**
+ * Arrow columns, as `conn.batches()` builds them: runs of DataRows (`nextRows()` blocks, framed as
+ * our sockets deliver the bytes) decoded column by column in WASM into Arrow buffers — validity
+ * bitmaps, fixed-width values, offsets + UTF-8 data — with no JS value per field
+ * (src/types/arrow/column-builder.ts; the columns of each type from src/query/batch-columns.ts).
+ * The batches are handed on unrecycled, as `conn.batches()` hands them to its caller.
+ * @param {Stream} stream
+ * @param {typeof BackendReader} Reader
+ * @returns {Promise<Run>}
+ */
+async function oursArrow(stream, Reader) {
+  const { ColumnBatchBuilder } = await internal('types/arrow/column-builder.js', ['ColumnBatchBuilder']);
+  const { batchColumns } = await internal('query/batch-columns.js', ['batchColumns']);
+  return () => {
+    const reader = new Reader();
+    /** @type {{ builder: InstanceType<typeof ColumnBatchBuilder> | null }} */
+    const open = { builder: null };
+    let rows = 0;
+    let nulls = 0;
+    let dataBytes = 0;
+    const take = () => {
+      for (let b = open.builder?.takeBatch() ?? null; b !== null; b = open.builder?.takeBatch() ?? null) {
+        rows += b[0]?.length ?? 0;
+        for (const col of b) {
+          nulls += col.nullCount;
+          dataBytes += col.data?.length ?? 0;
+        }
+      }
+    };
+    const selfMs = feed(reader, stream.chunks, () => {
+      let took = false;
+      for (;;) {
+        const block = open.builder === null ? null : reader.nextRows();
+        if (block !== null) {
+          open.builder?.appendRows(block);
+          took = true;
+          take();
+          continue;
+        }
+        const msg = reader.next();
+        if (msg === null) break;
+        took = true;
+        if (msg.type === 'RowDescription') open.builder = new ColumnBatchBuilder(batchColumns(msg.fields).specs);
+      }
+      return took;
+    }, true);
+    open.builder?.finish();
+    take();
+    return { check: { rows, nulls, dataBytes }, selfMs };
+  };
+}
+
+/**
+ * A typed JS value for every field of the binary stream, through the type codecs `run()` and
+ * `stream()` use (src/types/registry.ts, default options: int8 → bigint, numeric → exact string,
+ * timestamptz → Date, uuid → string), reading each field in place (`fieldOffset`/`fieldLength`).
+ * Its checksum is the pure-JS anchor's (decode-anchors.mjs, level typed).
+ * @param {Stream} stream
+ * @param {typeof BackendReader} Reader
+ * @returns {Promise<Run>}
+ */
+async function oursTyped(stream, Reader) {
+  if (stream.name !== 'binary7') throw new Error('typed level is for the binary stream');
+  const { TypeRegistry } = await internal('types/registry.js', ['TypeRegistry']);
+  const types = new TypeRegistry();
+  return () => {
+    const reader = new Reader();
+    /** @type {((bytes: Uint8Array, start: number, length: number) => unknown)[]} */
+    let decoders = [];
+    /** @type {number[]} */
+    let oids = [];
+    let rows = 0;
+    let sumInt4 = 0;
+    let chars = 0;
+    let trues = 0;
+    const selfMs = feed(reader, stream.chunks, () => {
+      let took = false;
+      for (let msg = reader.next(); msg !== null; msg = reader.next()) {
+        took = true;
+        if (msg.type === 'RowDescription') {
+          oids = msg.fields.map((f) => f.typeOid);
+          decoders = oids.map((oid) => types.binaryDecoder(oid));
+          continue;
+        }
+        if (msg.type !== 'DataRow') continue;
+        rows++;
+        const buf = msg.buffer;
+        for (let col = 0; col < decoders.length; col++) {
+          const len = msg.fieldLength(col);
+          if (len < 0) continue;
+          const v = decoders[col](buf, msg.fieldOffset(col), len);
+          switch (oids[col]) {
+            case OID.INT4: sumInt4 += /** @type {number} */ (v); break;
+            case OID.INT8: if (/** @type {bigint} */ (v) < 0n) sumInt4--; break;
+            case OID.FLOAT8: if (/** @type {number} */ (v) < 0) sumInt4--; break;
+            case OID.BOOL: if (v === true) trues++; break;
+            case OID.TIMESTAMPTZ: if (/** @type {Date} */ (v).getTime() < 0) sumInt4--; break;
+            case OID.UUID: case OID.NUMERIC: chars += /** @type {string} */ (v).length; break;
+            default: throw new Error(`no binary decoder for type ${oids[col]}`);
+          }
+        }
+      }
+      return took;
+    }, true);
+    return { check: { rows, sumInt4, chars, trues }, selfMs };
+  };
 }

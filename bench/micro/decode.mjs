@@ -15,7 +15,8 @@
  *     ours: index and strings take bytes as our sockets deliver them (see `feed`), index-push and
  *     strings-push through push() from the caller's buffers,
  *     columnar (integer columns into typed arrays, text columns as strings), typed (a typed JS
- *     value for every field of a binary-format stream)
+ *     value for every field of a binary-format stream), arrow (ours only: Arrow batches built in
+ *     WASM, as conn.batches() builds them, no JS value per field)
  * The implementations are in decode-ours.mjs and decode-anchors.mjs.
  * It prints one JSON line (see ../lib/measure.mjs) with the timed runs and a checksum that run.mjs
  * compares across implementations of the same stream and level, so a fast wrong decoder cannot win.
