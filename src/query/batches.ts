@@ -32,10 +32,9 @@ import { batchColumns, takeBatches } from './batch-columns.js';
 import type { ResultColumns } from './columns.js';
 import type { QueryContext } from './context.js';
 import type { StatementTarget } from './execute.js';
-import { Interrupt } from './interrupt.js';
 import type { CallOptions, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
-import { checkReady, checkStatementArgs, writeStatementWithSync } from './run.js';
+import { checkStatementArgs, takeTurn, writeStatementWithSync } from './run.js';
 import type { StatementFate } from './segment.js';
 import type { RowSink } from './statement-op.js';
 
@@ -165,13 +164,8 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
   /** Writes the statement on the first `next()` (batches that are never iterated send nothing). */
   async #start(): Promise<void> {
     this.#started = true;
-    checkReady(this.ctx);
-    const interrupt = Interrupt.of(this.ctx, this.options);
-    const turn = this.ctx.turn(false);
-    if (typeof turn !== 'function') {
-      await turn;
-      interrupt?.throwIfInterrupted();
-    }
+    const turn = takeTurn(this.ctx, this.options);
+    const interrupt = turn instanceof Promise ? await turn : turn;
     const format = this.#format === FormatCode.Binary ? 'binary' : 'text';
     writeStatementWithSync(this.ctx, this.target, this.params, format, this, interrupt);
   }

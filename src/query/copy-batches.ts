@@ -32,11 +32,10 @@ import type { ColumnSource } from './batch-columns.js';
 import { checkBatchRows } from './batches.js';
 import type { QueryContext } from './context.js';
 import { copySourceQuery } from './copy-sql.js';
-import { Interrupt } from './interrupt.js';
-import type { CallOptions, InterruptHost } from './interrupt.js';
+import type { CallOptions, Interrupt, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
 import type { Operation } from './operation.js';
-import { checkReady } from './run.js';
+import { takeTurn } from './run.js';
 
 /** A column type given to `copyTo().batches()`: a type OID, or a named column. */
 export type CopyColumnType = number | { readonly name: string; readonly typeOid: number; readonly typeModifier?: number };
@@ -147,13 +146,8 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
 
   async #start(): Promise<void> {
     this.#started = true;
-    checkReady(this.ctx);
-    this.#interrupt = Interrupt.of(this.ctx, this.options);
-    const turn = this.ctx.turn(false);
-    if (typeof turn !== 'function') {
-      await turn;
-      this.#interrupt?.throwIfInterrupted();
-    }
+    const turn = takeTurn(this.ctx, this.options);
+    this.#interrupt = turn instanceof Promise ? await turn : turn;
     const w = this.ctx.writer;
     const query = this.#given === null ? copySourceQuery(this.sql)! : null;
     const mark = w.mark();

@@ -22,11 +22,10 @@ import type { Outcome } from '../protocol/session-state-codes.js';
 import { CopyBatches } from './copy-batches.js';
 import type { CopyBatchOptions } from './copy-batches.js';
 import type { QueryContext } from './context.js';
-import { Interrupt } from './interrupt.js';
-import type { CallOptions, InterruptHost } from './interrupt.js';
+import type { CallOptions, Interrupt, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
 import type { Operation } from './operation.js';
-import { checkReady } from './run.js';
+import { takeTurn } from './run.js';
 
 /** A Node Writable, as `pipeTo` uses it (no import of node:stream: duck-typed). */
 export interface NodeWritableLike {
@@ -88,13 +87,8 @@ export class CopyOut implements AsyncIterableIterator<Uint8Array>, Operation {
 
   async #start(): Promise<void> {
     this.#started = true;
-    checkReady(this.ctx);
-    this.#interrupt = Interrupt.of(this.ctx, this.options);
-    const turn = this.ctx.turn(false);
-    if (typeof turn !== 'function') {
-      await turn;
-      this.#interrupt?.throwIfInterrupted();
-    }
+    const turn = takeTurn(this.ctx, this.options);
+    this.#interrupt = turn instanceof Promise ? await turn : turn;
     encodeQuery(this.ctx.writer, this.sql);
     this.ctx.requests.sentQuery();
     this.ctx.enqueue(this);

@@ -16,11 +16,10 @@ import type { BackendMessage, FieldDescription } from '../protocol/messages.js';
 import type { Outcome } from '../protocol/session-state-codes.js';
 import type { QueryContext } from './context.js';
 import type { PreparedStatementLike } from './execute.js';
-import { Interrupt } from './interrupt.js';
 import type { CallOptions, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
 import type { Operation } from './operation.js';
-import { checkReady } from './run.js';
+import { checkReady, takeTurn } from './run.js';
 import { CACHED_STATEMENT_PREFIX } from './statement-cache.js';
 import type { StatementInfo } from './statement-cache.js';
 
@@ -123,13 +122,8 @@ export async function prepare(
     throw new ClientError(ErrorCode.INVALID_ARGUMENT, `statement names starting with "${CACHED_STATEMENT_PREFIX}" are the statement cache's`);
   }
   if (typeof sql !== 'string') throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'sql must be a string');
-  checkReady(ctx);
-  const interrupt = Interrupt.of(ctx, options);
-  const turn = ctx.turn(false);
-  if (typeof turn !== 'function') {
-    await turn;
-    interrupt?.throwIfInterrupted();
-  }
+  const turn = takeTurn(ctx, options);
+  const interrupt = turn instanceof Promise ? await turn : turn;
   const info: StatementInfo = { name, sql, paramTypes: null, fields: null };
   const w = ctx.writer;
   const mark = w.mark();

@@ -45,6 +45,24 @@ export function checkReady(ctx: QueryContext): void {
 }
 
 /**
+ * The start of a call that writes when its turn comes: refused at once if the connection cannot
+ * take it (checkReady), its interruption (signal, timeout) armed, then its turn — at once when the
+ * connection is free (the caller writes in the same tick: a raw `recv()` right after sees it busy),
+ * else a promise, and an interruption while waiting ends the call before anything is written.
+ * Gives the call's interruption.
+ */
+export function takeTurn(ctx: QueryContext & InterruptHost, options: CallOptions | undefined): Interrupt | null | Promise<Interrupt | null> {
+  checkReady(ctx);
+  const interrupt = Interrupt.of(ctx, options);
+  const turn = ctx.turn(false);
+  if (typeof turn === 'function') return interrupt;
+  return turn.then(() => {
+    interrupt?.throwIfInterrupted();
+    return interrupt;
+  });
+}
+
+/**
  * Writes one statement with its own Sync and queues the operations reading its answers; `sink`
  * gets the rows and the fate.
  */
@@ -74,14 +92,9 @@ export async function run(
   options: RunOptions = {},
 ): Promise<Result> {
   checkStatementArgs(target, params, options.format);
-  checkReady(ctx);
-  const interrupt = Interrupt.of(ctx, options);
+  const turn = takeTurn(ctx, options);
+  const interrupt = turn instanceof Promise ? await turn : turn;
   const sink = new CollectSink();
-  const turn = ctx.turn(false);
-  if (typeof turn !== 'function') {
-    await turn;
-    interrupt?.throwIfInterrupted();
-  }
   writeStatementWithSync(ctx, target, params, options.format ?? 'auto', sink, interrupt);
   return sink.promise;
 }

@@ -12,11 +12,10 @@ import type { DataRowView } from '../protocol/messages.js';
 import type { Field, ResultColumns } from './columns.js';
 import type { QueryContext } from './context.js';
 import type { StatementTarget } from './execute.js';
-import { Interrupt } from './interrupt.js';
 import type { InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
 import { Row } from './row.js';
-import { checkReady, checkStatementArgs, writeStatementWithSync } from './run.js';
+import { checkStatementArgs, takeTurn, writeStatementWithSync } from './run.js';
 import type { RunOptions } from './run.js';
 import type { StatementFate } from './segment.js';
 import type { RowSink } from './statement-op.js';
@@ -67,13 +66,8 @@ export class RowStream implements AsyncIterableIterator<Row>, RowSink {
   /** Writes the statement on the first `next()` (a stream that is never iterated sends nothing). */
   async #start(): Promise<void> {
     this.#started = true;
-    checkReady(this.ctx);
-    const interrupt = Interrupt.of(this.ctx, this.options);
-    const turn = this.ctx.turn(false);
-    if (typeof turn !== 'function') {
-      await turn;
-      interrupt?.throwIfInterrupted();
-    }
+    const turn = takeTurn(this.ctx, this.options);
+    const interrupt = turn instanceof Promise ? await turn : turn;
     writeStatementWithSync(this.ctx, this.target, this.params, this.options.format ?? 'auto', this, interrupt);
   }
 
