@@ -6,7 +6,8 @@
  * framed (`RowSink.rowBlock`, BackendReader.nextRows) to a ColumnBatchBuilder, which decodes it at once;
  * the session state counts the rows, so the CommandComplete row count is still checked.
  *
- * Results come in binary (`format: 'binary'`, the default) or text (`'text'`) for every column.
+ * Results come in binary (`format: 'binary'`, the default) or text (`'text'`) for every column, or
+ * per column (`'auto'`: binary where the type has a binary decoder).
  * Backpressure: reading pauses while a finished batch waits for the consumer, so at most about two
  * batches are held. A value that does not decode (PGS_MALFORMED_VALUE) stops the batches: the rest
  * of the result is read and discarded, and the iteration throws it once the server is done, with
@@ -31,7 +32,7 @@ import { Layout } from '../wasm/layout.js';
 import { batchColumns, takeBatches } from './batch-columns.js';
 import type { ResultColumns } from './columns.js';
 import type { QueryContext } from './context.js';
-import type { StatementTarget } from './execute.js';
+import type { ResultFormat, StatementTarget } from './execute.js';
 import type { CallOptions, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
 import { checkStatementArgs, takeTurn, writeStatementWithSync } from './run.js';
@@ -42,8 +43,12 @@ import type { RowSink } from './statement-op.js';
 export interface BatchOptions extends CallOptions {
   /** Rows per batch, at most (default 65536). */
   readonly batchRows?: number;
-  /** The result format of every column: `'binary'` (default) or `'text'`. */
-  readonly format?: 'binary' | 'text';
+  /**
+   * The result format: `'binary'` (default) or `'text'` for every column, or `'auto'`: binary for
+   * the columns whose type has a binary decoder, text for the others (a type without a codec then
+   * arrives as its text, in a Utf8 column, rather than as its binary bytes).
+   */
+  readonly format?: ResultFormat;
 }
 
 /** The COPY BINARY header: signature, flags 0, no extension. */
@@ -111,7 +116,7 @@ class SingleRows {
 /** The batches of one statement, read as the consumer asks for them. */
 export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink {
   readonly #batchRows: number;
-  readonly #format: FormatCode;
+  readonly #format: ResultFormat;
   #fields: readonly ColumnField[] | null = null;
   #specs: readonly ColumnSpec[] = [];
   #builder: ColumnBatchBuilder | null = null;
@@ -135,10 +140,10 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
   ) {
     if (typeof options !== 'object' || options === null) throw invalid('batches() options must be an object');
     const format = options.format ?? 'binary';
-    if (format !== 'binary' && format !== 'text') throw invalid(`format must be 'binary' or 'text', got ${String(format)}`);
+    if (format !== 'binary' && format !== 'text' && format !== 'auto') throw invalid(`format must be 'binary', 'text' or 'auto', got ${String(format)}`);
     checkStatementArgs(target, params, format);
     this.#batchRows = checkBatchRows(options.batchRows);
-    this.#format = format === 'binary' ? FormatCode.Binary : FormatCode.Text;
+    this.#format = format;
   }
 
   /** True when the batches are read from the connection of `ctx`. */
@@ -166,8 +171,7 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
     this.#started = true;
     const turn = takeTurn(this.ctx, this.options);
     const interrupt = turn instanceof Promise ? await turn : turn;
-    const format = this.#format === FormatCode.Binary ? 'binary' : 'text';
-    writeStatementWithSync(this.ctx, this.target, this.params, format, this, interrupt);
+    writeStatementWithSync(this.ctx, this.target, this.params, this.#format, this, interrupt);
   }
 
   // ---------------------------------------------------------------- RowSink (the receive loop)

@@ -12,6 +12,8 @@
  * connection lost after the segment's Sync went out and before its outcome came rejects them with
  * PGS_OUTCOME_UNKNOWN (the server may have committed), never as done and never as a plain close.
  * A statement interrupted while it waited for its turn stays in its segment (RefusedOp below).
+ * `conn.pipeline({ signal, timeout })` gives every statement that signal and timeout unless its own
+ * `run(…, { signal, timeout })` says otherwise (PRODUCT.md: every query-layer call takes `{ signal }`).
  */
 import { ClientError, ErrorCode } from '../errors.js';
 import type { PgStreamError } from '../errors.js';
@@ -22,7 +24,7 @@ import type { QueryContext } from './context.js';
 import { writeExecution } from './execute.js';
 import type { StatementTarget } from './execute.js';
 import { Interrupt } from './interrupt.js';
-import type { InterruptHost } from './interrupt.js';
+import type { CallOptions, InterruptHost } from './interrupt.js';
 import { CollectSink } from './result.js';
 import type { Result } from './result.js';
 import { checkReady, checkStatementArgs } from './run.js';
@@ -45,7 +47,18 @@ export class Pipeline {
   #waiting: Promise<void> = Promise.resolve();
   #queued = 0;
 
-  constructor(private readonly ctx: QueryContext & InterruptHost) {}
+  /** The signal and timeout of every statement that does not give its own. */
+  readonly #defaults: CallOptions;
+
+  constructor(private readonly ctx: QueryContext & InterruptHost, defaults: CallOptions = {}) {
+    if (typeof defaults !== 'object' || defaults === null) throw new ClientError(ErrorCode.INVALID_ARGUMENT, 'pipeline options must be an object');
+    const { timeout } = defaults;
+    // Checked now (a bad timeout is refused here, not at every run()).
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+      throw new ClientError(ErrorCode.INVALID_ARGUMENT, `timeout must be a positive number of milliseconds, got ${String(timeout)}`);
+    }
+    this.#defaults = { signal: defaults.signal, timeout: defaults.timeout };
+  }
 
   /** Statements written since the last Sync. */
   get pending(): number {
@@ -54,7 +67,8 @@ export class Pipeline {
 
   /** Writes one statement into the current segment; resolves or rejects by the segment's outcome. */
   run(target: StatementTarget, params: readonly unknown[] = [], options: RunOptions = {}): Promise<Result> {
-    const p = this.#run(target, params, options);
+    const { signal, timeout } = this.#defaults;
+    const p = this.#run(target, params, signal === undefined && timeout === undefined ? options : { signal, timeout, ...definedOf(options) });
     this.#all.push(p);
     return p;
   }
@@ -221,4 +235,9 @@ function writeRefused(ctx: QueryContext, segment: Segment, sink: CollectSink, er
   ctx.requests.sentParse();
   ctx.enqueue(op);
   ctx.scheduleFlush();
+}
+
+/** The options that are set (an explicit `undefined` does not hide the pipeline's default). */
+function definedOf(options: RunOptions): RunOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RunOptions;
 }

@@ -292,9 +292,12 @@ export class Connection extends PgProtocol implements AsyncIterable<BackendMessa
     return prepare(this.#ctx, name, sql, paramTypes, options);
   }
 
-  /** A pipeline: many statements in flight, in segments ended by Sync (see Pipeline). */
-  pipeline(): Pipeline {
-    return new Pipeline(this.#ctx);
+  /**
+   * A pipeline: many statements in flight, in segments ended by Sync (see Pipeline). `signal` and
+   * `timeout` apply to each of its statements that does not give its own.
+   */
+  pipeline(options?: CallOptions): Pipeline {
+    return new Pipeline(this.#ctx, options);
   }
 
   /**

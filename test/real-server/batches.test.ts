@@ -127,6 +127,15 @@ for (const major of [18, 13]) {
       expect(batchRows([binary!])).toEqual([[[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [0, 0, 0, 42]]]);
     });
 
+    it("batches() with format 'auto': binary where the type has a binary decoder, the text of a type without a codec", async () => {
+      const [auto] = await collect(conn.batches(`SELECT 7::int4 AS i, point '(1,2)' AS p`, [], { format: 'auto' }));
+      expect(auto!.fields.map((f) => f.arrowType.typeId)).toEqual(['Int', 'Utf8']);
+      expect(batchRows([auto!])).toEqual([[7, '(1,2)']]);
+      const [binary] = await collect(conn.batches(`SELECT point '(1,2)' AS p`, [], { format: 'binary' }));
+      expect(binary!.fields.map((f) => f.arrowType.typeId)).toEqual(['Binary']);
+      expect(() => conn.batches('SELECT 1', [], { format: 'json' as never })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    });
+
     it('copyTo().batches() with described and with given types agrees with run()', async () => {
       const expected = await runRows(conn, `SELECT ${COLUMNS} FROM cols ORDER BY id`);
       const described = conn.copyTo(`COPY (SELECT ${COLUMNS} FROM cols ORDER BY id) TO STDOUT (FORMAT binary)`).batches({ batchRows: 4 });

@@ -126,6 +126,29 @@ for (const major of [18, 13]) {
       expect((await conn.run('SELECT 4 AS four')).rows).toEqual([[4]]);
     });
 
+    it('conn.pipeline({ signal }) gives its statements the signal: an abort cancels the running one, the rest of the segment is aborted, the finished one rolled back', async () => {
+      const ac = new AbortController();
+      const p = conn.pipeline({ signal: ac.signal });
+      const a = p.run('SELECT 1 AS a');
+      const b = p.run('SELECT pg_sleep(60)');
+      const c = p.run('SELECT 3 AS c');
+      const t0 = performance.now();
+      setTimeout(() => ac.abort(), 100);
+      await p.end();
+      expect(performance.now() - t0).toBeLessThan(1000);
+      const settled = await Promise.allSettled([a, b, c]);
+      expect(settled.map((s) => (s.status === 'fulfilled' ? 'ok' : (s.reason as QueryError).code))).toEqual([
+        ErrorCode.PIPELINE_ROLLED_BACK, ErrorCode.ABORTED, ErrorCode.ABORTED,
+      ]);
+      expect((await conn.run('SELECT 4 AS four')).rows).toEqual([[4]]);
+      // A statement's own options win over the pipeline's; a bad default timeout is refused at once.
+      const q = conn.pipeline({ timeout: 100 });
+      const slow = q.run('SELECT pg_sleep(0.3) AS slow', [], { timeout: 5000 });
+      await q.end();
+      expect((await slow).rows).toEqual([['']]);
+      expect(() => conn.pipeline({ timeout: -1 })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    });
+
     it('an abort of a statement queued behind another waits for its turn, and hits only it', async () => {
       const ac = new AbortController();
       const first = conn.run('SELECT pg_sleep(0.2) AS first');
