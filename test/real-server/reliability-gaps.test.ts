@@ -9,10 +9,10 @@
  * global setup. Rows named "BUG: …" are known bugs (it.fails), listed in test/RELIABILITY.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, PgStreamError } from '../../src/index.js';
+import { ErrorCode, PgStreamError, connect } from '../../src/index.js';
 import type { Connection, Result } from '../../src/index.js';
 import { within } from '../support/fake-assert.js';
-import { pgServer } from '../support/facts.js';
+import { connectAs, pgServer } from '../support/facts.js';
 import { openSuperuser } from '../support/query-connect.js';
 
 let conn: Connection;
@@ -147,6 +147,19 @@ describe('case 28: the read deadline bounds waits on the server, not the client\
     await new Promise((r) => setTimeout(r, ms));
     yield '2\n';
   }
+
+  it('readTimeout among the connect() options (PRODUCT.md): a server silent for 2 s fails the call by then (PGS_OUTCOME_UNKNOWN caused by PGS_TIMEOUT)', async () => {
+    const f = connectAs(pgServer(18));
+    const { conn: c } = await connect({ host: f.host, port: f.port, user: f.user, password: f.password, database: f.database, sslmode: 'disable', readTimeout: 300 });
+    const t0 = performance.now();
+    // The statement and its Sync were sent: its outcome is unknown, caused by the deadline.
+    await expect(c.run('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: ErrorCode.OUTCOME_UNKNOWN, cause: { code: ErrorCode.TIMEOUT } });
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(c.error?.code).toBe(ErrorCode.TIMEOUT);
+    await c.close();
+    // Given as a libpq keyword it is refused, as every unknown one is: it lives only in the object form.
+    await expect(connect(`host=${f.host} port=${f.port} readTimeout=300`)).rejects.toMatchObject({ code: ErrorCode.INVALID_CONNECTION_STRING });
+  });
 
   it('control, no read deadline: a COPY FROM source that pauses 1.5 s completes', async () => {
     const c = await openSuperuser(pgServer(18));

@@ -63,6 +63,23 @@ export interface ConnectExtras {
   readonly statementCacheSize?: number;
 }
 
+/** The fields of ConnectExtras, which `connect()` also takes inside its options object. */
+const EXTRA_KEYS = [
+  'env', 'allowCleartextOverPlaintext', 'maxMessageLength', 'cancelTimeoutMs', 'maxScramIterations', 'tls', 'trace', 'readTimeout', 'types', 'statementCacheSize',
+] as const satisfies readonly (keyof ConnectExtras)[];
+
+/** Splits an options object into its libpq settings and its extras (`readTimeout`, `types`…). */
+function splitExtras(target: ConnectOptionsInput & ConnectExtras): [ConnectOptionsInput, ConnectExtras] {
+  const libpq: Record<string, unknown> = { ...target };
+  const extras: Record<string, unknown> = {};
+  for (const key of EXTRA_KEYS) {
+    if (!(key in libpq)) continue;
+    extras[key] = libpq[key];
+    delete libpq[key];
+  }
+  return [libpq as ConnectOptionsInput, extras as ConnectExtras];
+}
+
 /** conninfo's parsed require_auth, in the form the auth policy checks take. */
 function requireAuthOf(policy: RequireAuthPolicy | undefined): RequireAuth | null {
   if (policy === undefined) return null;
@@ -195,13 +212,17 @@ function shuffled<T>(items: readonly T[]): T[] {
 /**
  * Connects from a libpq connection string (`postgres://user@host/db?sslmode=require`, or
  * `host=… dbname=…`) or an options object; PG* variables and libpq defaults fill the rest.
+ * The settings without a libpq keyword (`readTimeout`, `types`, `trace`…: ConnectExtras) may sit in
+ * the options object too, or in `extras` (which wins).
  * Resolves to `{ conn, startup }` like `ConnectionBuilder.connect()`. Rejects with the last host's
  * error (ConfigError for settings that cannot be understood, before any socket is opened).
  */
-export async function connect(target?: string | ConnectOptionsInput, extras: ConnectExtras = {}): Promise<Connected> {
-  const options = typeof target === 'string'
-    ? resolveConnectOptions(target, undefined, extras.env)
-    : resolveConnectOptions(undefined, target, extras.env);
+export async function connect(target?: string | (ConnectOptionsInput & ConnectExtras), moreExtras: ConnectExtras = {}): Promise<Connected> {
+  const [input, inline] = typeof target === 'object' && target !== null ? splitExtras(target) : [target, {}];
+  const extras: ConnectExtras = { ...inline, ...moreExtras };
+  const options = typeof input === 'string'
+    ? resolveConnectOptions(input, undefined, extras.env)
+    : resolveConnectOptions(undefined, input, extras.env);
   const tls = await loadTlsFiles(options, extras.tls ?? {});
   const base = settingsOf(options, extras, tls);
   // libpq reads the password file only when no password was given, and matches it per host.
