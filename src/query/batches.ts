@@ -35,6 +35,7 @@ import type { QueryContext } from './context.js';
 import type { ResultFormat, StatementTarget } from './execute.js';
 import type { CallOptions, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
+import { BatchHandoff } from './batch-handoff.js';
 import { checkStatementArgs, takeTurn, writeStatementWithSync } from './run.js';
 import type { StatementFate } from './segment.js';
 import type { RowSink } from './statement-op.js';
@@ -122,8 +123,8 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
   #builder: ColumnBatchBuilder | null = null;
   #single: SingleRows | null = null;
   #singleCore: WasmCore | null = null;
-  readonly #queue: ColumnBatch[] = [];
-  #waiter: { resolve(r: IteratorResult<ColumnBatch>): void; reject(e: unknown): void } | null = null;
+  /** The batches built, handed to the consumer's next(). */
+  readonly #out = new BatchHandoff(() => this.ctx.resume());
   #fate: StatementFate | null = null;
   /** A batch could not be built (a malformed value): the rest is discarded, then this is thrown. */
   #error: PgStreamError | null = null;
@@ -189,7 +190,7 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
       this.#endSingle();
       const builder = this.#builder!;
       builder.appendRows(block);
-      if (builder.readyBatches > 0) takeBatches(builder, this.#fields!, this.#queue);
+      if (builder.readyBatches > 0) takeBatches(builder, this.#fields!, this.#out.queue);
     });
   }
 
@@ -199,12 +200,12 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
       if (this.#single === null) {
         // Rows so far go first: close the open batch.
         this.#builder!.finish();
-        takeBatches(this.#builder!, this.#fields!, this.#queue);
+        takeBatches(this.#builder!, this.#fields!, this.#out.queue);
         this.#single = new SingleRows(this.#specs, this.#batchRows, (this.#singleCore ??= createCore()));
       }
       const builder = this.#single.builder;
       this.#single.append(view);
-      if (builder.readyBatches > 0) takeBatches(builder, this.#fields!, this.#queue);
+      if (builder.readyBatches > 0) takeBatches(builder, this.#fields!, this.#out.queue);
     });
   }
 
@@ -215,7 +216,7 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
     this.#guard(() => {
       this.#endSingle();
       this.#builder!.finish();
-      takeBatches(this.#builder!, this.#fields!, this.#queue);
+      takeBatches(this.#builder!, this.#fields!, this.#out.queue);
     });
   }
 
@@ -225,8 +226,7 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
 
   settle(fate: StatementFate): void {
     this.#fate = this.#error !== null && fate.kind === 'done' ? { kind: 'failed', error: this.#error } : fate;
-    if (this.#fate.kind !== 'done') this.#queue.length = 0;
-    this.#wake();
+    this.#out.end(this.#fate.kind === 'done' ? null : this.#fate.error);
   }
 
   /** Ends the one-by-one rows: their batches go out before the next run's. */
@@ -235,7 +235,7 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
     if (single === null) return;
     this.#single = null;
     single.end();
-    takeBatches(single.builder, this.#fields!, this.#queue);
+    takeBatches(single.builder, this.#fields!, this.#out.queue);
   }
 
   /** Runs a builder step; a failure stops the batches (the rest is discarded). PAUSE while batches wait. */
@@ -245,29 +245,12 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
     } catch (err) {
       this.#error = err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.WASM_FAULT, `column decoding failed: ${String(err)}`, { cause: err });
       this.#discarding = true;
-      this.#queue.length = 0;
+      this.#out.queue.length = 0;
       return Step.CONTINUE;
     }
-    if (this.#queue.length === 0) return Step.CONTINUE;
-    this.#wake();
-    return this.#queue.length > 0 ? Step.PAUSE : Step.CONTINUE;
-  }
-
-  /** Hands the consumer waiting what there is: a batch, the end, or the error. */
-  #wake(): void {
-    const waiter = this.#waiter;
-    if (waiter === null) return;
-    const batch = this.#queue.shift();
-    if (batch !== undefined) {
-      this.#waiter = null;
-      waiter.resolve({ value: batch, done: false });
-      return;
-    }
-    const fate = this.#fate;
-    if (fate === null) return;
-    this.#waiter = null;
-    if (fate.kind === 'done') waiter.resolve({ value: undefined, done: true });
-    else waiter.reject(fate.error);
+    if (this.#out.queue.length === 0) return Step.CONTINUE;
+    this.#out.wake();
+    return this.#out.queue.length > 0 ? Step.PAUSE : Step.CONTINUE;
   }
 
   // ---------------------------------------------------------------- the consumer
@@ -279,32 +262,14 @@ export class BatchStream implements AsyncIterableIterator<ColumnBatch>, RowSink 
   /** The next batch (the consumer's to keep), or the end. */
   next(): Promise<IteratorResult<ColumnBatch>> {
     if (!this.#started) return this.#start().then(() => this.next());
-    const batch = this.#queue.shift();
-    if (batch !== undefined) {
-      // Build the next batch while this one is used (reading pauses again once it is ready).
-      if (this.#queue.length === 0 && this.#fate === null) this.ctx.resume();
-      return Promise.resolve({ value: batch, done: false });
-    }
-    const fate = this.#fate;
-    if (fate !== null) return fate.kind === 'done' ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(fate.error);
-    return new Promise<IteratorResult<ColumnBatch>>((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-      this.ctx.resume();
-    });
+    return this.#out.next();
   }
 
   /** Leaving the loop early: the rest of the result is read and discarded; resolves at the end. */
   async return(): Promise<IteratorResult<ColumnBatch>> {
-    if (!this.#started || this.#fate !== null) return { value: undefined, done: true };
-    this.#discarding = true;
-    this.#queue.length = 0;
-    try {
-      await new Promise<IteratorResult<ColumnBatch>>((resolve, reject) => {
-        this.#waiter = { resolve, reject };
-        this.ctx.resume();
-      });
-    } catch {
-      // The statement's own failure does not matter to a consumer that left.
+    if (this.#started && this.#fate === null) {
+      this.#discarding = true;
+      await this.#out.leave();
     }
     return { value: undefined, done: true };
   }

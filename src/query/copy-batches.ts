@@ -35,6 +35,7 @@ import { copySourceQuery } from './copy-sql.js';
 import type { CallOptions, Interrupt, InterruptHost } from './interrupt.js';
 import { Step } from './operation.js';
 import type { Operation } from './operation.js';
+import { BatchHandoff } from './batch-handoff.js';
 import { takeTurn } from './run.js';
 
 /** A column type given to `copyTo().batches()`: a type OID, or a named column. */
@@ -105,8 +106,8 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
   #describe: DescribeOp | null = null;
   #fields: readonly ColumnField[] | null = null;
   #builder: ColumnBatchBuilder | null = null;
-  readonly #queue: ColumnBatch[] = [];
-  #waiter: { resolve(r: IteratorResult<ColumnBatch>): void; reject(e: unknown): void } | null = null;
+  /** The batches built, handed to the consumer's next(). */
+  readonly #out = new BatchHandoff(() => this.ctx.resume());
   #started = false;
   #done = false;
   #copying = false;
@@ -262,16 +263,16 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
     try {
       work();
       const builder = this.#builder;
-      if (builder !== null && builder.readyBatches > 0) takeBatches(builder, this.#fields!, this.#queue);
+      if (builder !== null && builder.readyBatches > 0) takeBatches(builder, this.#fields!, this.#out.queue);
     } catch (err) {
       this.#error ??= err instanceof PgStreamError ? err : new ProtocolError(ErrorCode.WASM_FAULT, `column decoding failed: ${String(err)}`, { cause: err });
       this.#discarding = true;
-      this.#queue.length = 0;
+      this.#out.queue.length = 0;
       return Step.CONTINUE;
     }
-    if (this.#queue.length === 0) return Step.CONTINUE;
-    this.#wake();
-    return this.#queue.length > 0 ? Step.PAUSE : Step.CONTINUE;
+    if (this.#out.queue.length === 0) return Step.CONTINUE;
+    this.#out.wake();
+    return this.#out.queue.length > 0 ? Step.PAUSE : Step.CONTINUE;
   }
 
   skipped(): void {
@@ -288,23 +289,7 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
     this.#done = true;
     const fate = this.#interrupt?.map(this.#error === null ? { kind: 'done' } : { kind: 'failed', error: this.#error }) ?? null;
     if (fate !== null) this.#error = fate;
-    if (this.#error !== null) this.#queue.length = 0;
-    this.#wake();
-  }
-
-  #wake(): void {
-    const waiter = this.#waiter;
-    if (waiter === null) return;
-    const batch = this.#queue.shift();
-    if (batch !== undefined) {
-      this.#waiter = null;
-      waiter.resolve({ value: batch, done: false });
-      return;
-    }
-    if (!this.#done) return;
-    this.#waiter = null;
-    if (this.#error === null) waiter.resolve({ value: undefined, done: true });
-    else waiter.reject(this.#error);
+    this.#out.end(this.#error);
   }
 
   // ---------------------------------------------------------------- the consumer
@@ -316,30 +301,14 @@ export class CopyBatches implements AsyncIterableIterator<ColumnBatch>, Operatio
   /** The next batch (the consumer's to keep), or the end. */
   next(): Promise<IteratorResult<ColumnBatch>> {
     if (!this.#started) return this.#start().then(() => this.next());
-    const batch = this.#queue.shift();
-    if (batch !== undefined) {
-      if (this.#queue.length === 0 && !this.#done) this.ctx.resume();
-      return Promise.resolve({ value: batch, done: false });
-    }
-    if (this.#done) return this.#error === null ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.#error);
-    return new Promise<IteratorResult<ColumnBatch>>((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-      this.ctx.resume();
-    });
+    return this.#out.next();
   }
 
   /** Leaving the loop early: the rest of the data is read and discarded. */
   async return(): Promise<IteratorResult<ColumnBatch>> {
-    if (!this.#started || this.#done) return { value: undefined, done: true };
-    this.#discarding = true;
-    this.#queue.length = 0;
-    try {
-      await new Promise<IteratorResult<ColumnBatch>>((resolve, reject) => {
-        this.#waiter = { resolve, reject };
-        this.ctx.resume();
-      });
-    } catch {
-      // The consumer left: the COPY's own failure does not matter to it.
+    if (this.#started && !this.#done) {
+      this.#discarding = true;
+      await this.#out.leave();
     }
     return { value: undefined, done: true };
   }
