@@ -58,6 +58,16 @@ function url(p: FaultProxy): string {
   return `postgresql://${e(f.user)}:${e(f.password ?? '')}@${p.host}:${p.port}/${e(f.database)}?sslmode=disable`;
 }
 
+/** Runs `body` with a fault proxy of `rules` in front of the server, closed afterwards whatever happens. */
+async function withProxy(rules: Rule[], body: (p: FaultProxy) => Promise<void>): Promise<void> {
+  const p = await proxyWith(rules);
+  try {
+    await body(p);
+  } finally {
+    await p.close();
+  }
+}
+
 /** A connection through `p` (the proxy's connection 0; cancel requests are later connections). */
 async function openVia(p: FaultProxy, readTimeout = 0): Promise<Connection> {
   const { conn } = await connect(url(p), { cancelTimeoutMs: CANCEL_MS, readTimeout });
@@ -120,8 +130,7 @@ describe('connection lost with pipelined statements in flight', () => {
   it('the ReadyForQuery of segment 2 of 3 is lost: segment 1 committed, segments 2–3 PGS_OUTCOME_UNKNOWN (never "closed": the server committed segment 2)', async () => {
     const t = await table('fq_lost_rfq');
     const cut = armed('backend', 'ReadyForQuery', { do: 'drop', how: 'fin' }, 2);
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       const pl = conn.pipeline();
@@ -145,16 +154,13 @@ describe('connection lost with pipelined statements in flight', () => {
       // The server did commit segment 2: a "connection closed" there would have been a lie.
       for (let i = 0; i < 50; i++) expect(found.has(100 + i)).toBe(true);
       expect(p.errors).toEqual([]);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('run(): the ReadyForQuery after its Sync is lost (RST) → PGS_OUTCOME_UNKNOWN, and the row is there', async () => {
     const t = await table('fq_lost_run');
     const cut = armed('backend', 'ReadyForQuery', { do: 'drop', how: 'rst' });
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       const [s] = await settleAll([conn.run(`INSERT INTO ${t} VALUES (1, 'x')`)], LOST_MS);
@@ -163,16 +169,13 @@ describe('connection lost with pipelined statements in flight', () => {
       expect(await idsIn(t)).toEqual(new Set([1]));
       // Later calls reject with the connection's error at once.
       await expect(conn.run('SELECT 1')).rejects.toMatchObject({ fatal: true });
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('lost before any Sync (the 30th Execute never arrives): all 50 reject once with a connection error, none in the table', async () => {
     const t = await table('fq_lost_nosync');
     const cut = armed('frontend', 'Execute', { do: 'drop', how: 'rst' }, 30);
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       const pl = conn.pipeline();
@@ -183,15 +186,12 @@ describe('connection lost with pipelined statements in flight', () => {
       expect([...codes].every((c) => c === ErrorCode.SOCKET_ERROR || c === ErrorCode.CONNECTION_CLOSED), [...codes].join()).toBe(true);
       await expectSocketClosed(p);
       expect((await idsIn(t)).size).toBe(0);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a FATAL mid-pipeline (pg_terminate_backend while statement 2 of 4 sleeps): every statement rejects once with the server FATAL, none committed', async () => {
     const t = await table('fq_fatal_mid');
-    const p = await proxyWith([]);
-    try {
+    await withProxy([], async (p) => {
       const conn = await openVia(p);
       const pl = conn.pipeline();
       const rs = [
@@ -214,9 +214,7 @@ describe('connection lost with pipelined statements in flight', () => {
       expect(codeOf(settled[1]!)).toBe('server:57P01');
       await expectSocketClosed(p);
       expect((await idsIn(t)).size).toBe(0);
-    } finally {
-      await p.close();
-    }
+    });
   });
 });
 
@@ -242,8 +240,7 @@ describe('COPY FROM under faults', () => {
     const t = await table('fq_copy_lost');
     let on = false;
     let bytes = 0;
-    const p = await proxyWith([{ direction: 'frontend', when: { match: (m) => on && m.name === 'CopyData' && (bytes += m.bytes.length) > 1_000_000, once: true }, action: { do: 'drop', how: 'rst' } }]);
-    try {
+    await withProxy([{ direction: 'frontend', when: { match: (m) => on && m.name === 'CopyData' && (bytes += m.bytes.length) > 1_000_000, once: true }, action: { do: 'drop', how: 'rst' } }], async (p) => {
       const conn = await openVia(p);
       on = true;
       const source = rowsReadable(100_000);
@@ -253,16 +250,13 @@ describe('COPY FROM under faults', () => {
       expect(source.destroyed, 'the source must be released').toBe(true);
       await expectSocketClosed(p);
       expect((await idsIn(t)).size).toBe(0);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('an async-iterator source is released (return() called) when the connection is lost', async () => {
     const t = await table('fq_copy_lost_iter');
     const cut = armed('frontend', 'CopyData', { do: 'drop', how: 'fin' }, 3);
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       let returned = false;
@@ -287,32 +281,26 @@ describe('COPY FROM under faults', () => {
       expect(returned, 'the iterator’s return() must be called').toBe(true);
       await expectSocketClosed(p);
       expect((await idsIn(t)).size).toBe(0);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('lost after CopyDone, before the server’s answer arrives → PGS_OUTCOME_UNKNOWN (the rows are there)', async () => {
     const t = await table('fq_copy_unknown');
     const cut = armed('backend', 'CommandComplete', { do: 'drop', how: 'fin' });
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       const [s] = await settleAll([conn.copyFrom(`COPY ${t} FROM STDIN`, rowsReadable(1000))], LOST_MS);
       expect(codeOf(s!)).toBe(ErrorCode.OUTCOME_UNKNOWN);
       await expectSocketClosed(p);
       expect((await idsIn(t)).size).toBe(1000);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('copyFrom({ timeout }) against a server that stalls (half-open) settles: PGS_TIMEOUT, fatal, socket closed, no rows', async () => {
     const t = await table('fq_copy_stall');
     const cut = armed('backend', 'CopyInResponse', { do: 'stall', both: true });
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       const t0 = performance.now();
@@ -322,15 +310,12 @@ describe('COPY FROM under faults', () => {
       expect(performance.now() - t0).toBeLessThan(300 + CANCEL_MS + 1_500);
       await expectSocketClosed(p);
       expect((await idsIn(t)).size).toBe(0);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('copyFrom({ timeout }) with a source that never yields: CopyFail, PGS_TIMEOUT, the connection stays usable, no rows', async () => {
     const t = await table('fq_copy_slow_source');
-    const p = await proxyWith([]);
-    try {
+    await withProxy([], async (p) => {
       const conn = await openVia(p);
       let returned = false;
       const source: AsyncIterable<string> = {
@@ -349,17 +334,14 @@ describe('COPY FROM under faults', () => {
       expect((await conn.run('SELECT 1')).rows).toEqual([[1]]);
       expect((await idsIn(t)).size).toBe(0);
       await conn.close();
-    } finally {
-      await p.close();
-    }
+    });
   });
 });
 
 describe('large results and large pipelines', () => {
   it('lost mid-stream of a large result: the loop throws a fatal connection error, heap bounded, socket closed', async () => {
     let on = false;
-    const p = await proxyWith([{ direction: 'backend', when: { match: (m) => on && m.offset > 20_000_000, once: true }, action: { do: 'drop', how: 'rst' } }]);
-    try {
+    await withProxy([{ direction: 'backend', when: { match: (m) => on && m.offset > 20_000_000, once: true }, action: { do: 'drop', how: 'rst' } }], async (p) => {
       const conn = await openVia(p);
       on = true;
       const heap0 = sampleMemory().heap;
@@ -389,16 +371,13 @@ describe('large results and large pipelines', () => {
       expect(rows).toBeLessThan(1_000_000);
       expect(peak - heap0, 'heap retained while streaming').toBeLessThan(32 * 1024 * 1024);
       await expectSocketClosed(p);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a server that stalls (half-open) while the client writes a 16 MB pipeline: no deadlock, by the read deadline every statement is committed, PGS_TIMEOUT or PGS_OUTCOME_UNKNOWN, as the table agrees', async () => {
     const t = await table('fq_stall_pipe');
     let on = false;
-    const p = await proxyWith([{ direction: 'frontend', when: { match: (m) => on && m.offset > 2_000_000, once: true }, action: { do: 'stall', both: true } }]);
-    try {
+    await withProxy([{ direction: 'frontend', when: { match: (m) => on && m.offset > 2_000_000, once: true }, action: { do: 'stall', both: true } }], async (p) => {
       const conn = await openVia(p, 500);
       on = true;
       const pl = conn.pipeline();
@@ -417,20 +396,17 @@ describe('large results and large pipelines', () => {
       await expectSocketClosed(p);
       await p.close();
       expectTruth(told, await idsIn(t));
-    } finally {
-      await p.close();
-    }
+    });
   });
 });
 
 describe('split, delayed, duplicated and reordered messages', () => {
   it('backend and frontend split into 1–7 byte pieces with delays: pipeline, stream and COPY give the exact results', async () => {
     const t = await table('fq_split');
-    const p = await proxyWith([
+    await withProxy([
       { direction: 'both', when: { always: true }, action: { do: 'split', seed: 7, min: 1, max: 7, gapMs: 0 } },
       { direction: 'backend', when: { message: 'ReadyForQuery', nth: 2 }, action: { do: 'delay', ms: 1 } },
-    ]);
-    try {
+    ], async (p) => {
       const conn = await openVia(p);
       const pl = conn.pipeline();
       const rs = Array.from({ length: 200 }, (_, i) => pl.run(`INSERT INTO ${t} VALUES ($1, $2)`, [i, `v${i}`]));
@@ -446,15 +422,12 @@ describe('split, delayed, duplicated and reordered messages', () => {
       expect(n).toBe(500);
       expect(sum).toBe((199 * 200) / 2 + (1000 * 300 + (299 * 300) / 2));
       await conn.close();
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a duplicated DataRow is caught (CommandComplete row count): fatal PGS_UNEXPECTED_MESSAGE, no wrong result', async () => {
     const cut = armed('backend', 'DataRow', { do: 'duplicate' }, 3);
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       const [s] = await settleAll([conn.run('SELECT i FROM generate_series(1, 10) i')], LOST_MS);
@@ -467,16 +440,13 @@ describe('split, delayed, duplicated and reordered messages', () => {
       expect((e.cause as PgStreamError).code).toBe(ErrorCode.UNEXPECTED_MESSAGE);
       expect(conn.error?.code).toBe(ErrorCode.UNEXPECTED_MESSAGE);
       await expectSocketClosed(p);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a duplicated Execute reaches the server twice: it refuses to run the portal again (55000), the segment rolls back, reported so, table empty', async () => {
     const t = await table('fq_dup_exec', false);
     const cut = armed('frontend', 'Execute', { do: 'duplicate' });
-    const p = await proxyWith([cut.rule]);
-    try {
+    await withProxy([cut.rule], async (p) => {
       const conn = await openVia(p);
       cut.arm();
       const [s] = await settleAll([conn.run(`INSERT INTO ${t} VALUES (1, 'x')`)], LOST_MS);
@@ -485,16 +455,13 @@ describe('split, delayed, duplicated and reordered messages', () => {
       expect((await idsIn(t)).size).toBe(0);
       expect((await conn.run('SELECT 1')).rows).toEqual([[1]]);
       await conn.close();
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('reordered BindComplete/ParseComplete and a duplicated ReadyForQuery are fatal desyncs, never a wrong result', async () => {
     for (const [name, action] of [['ParseComplete', { do: 'reorder' }], ['ReadyForQuery', { do: 'duplicate' }]] as const) {
       const cut = armed('backend', name, action);
-      const p = await proxyWith([cut.rule]);
-      try {
+      await withProxy([cut.rule], async (p) => {
         const conn = await openVia(p);
         cut.arm();
         const rs = [conn.run('SELECT 1'), conn.run('SELECT 2')];
@@ -506,17 +473,14 @@ describe('split, delayed, duplicated and reordered messages', () => {
         expect(conn.error?.code).toBe(ErrorCode.UNEXPECTED_MESSAGE);
         for (const s of settled) if (s.ok) expect(s.value.rows[0]![0]).toBe(settled.indexOf(s) + 1);
         await expectSocketClosed(p);
-      } finally {
-        await p.close();
-      }
+      });
     }
   });
 });
 
 describe('interrupts and idle failures', () => {
   it('an idle FATAL (pg_terminate_backend while nobody reads) surfaces as the server’s FATAL on the next call', async () => {
-    const p = await proxyWith([]);
-    try {
+    await withProxy([], async (p) => {
       const conn = await openVia(p);
       await admin.run('SELECT pg_terminate_backend($1)', [conn.processId]);
       await within(p.connections[0]!.closed.catch(() => undefined).then(() => undefined).then(() => new Promise((r) => setTimeout(r, 100))), 3_000).catch(() => undefined);
@@ -525,14 +489,11 @@ describe('interrupts and idle failures', () => {
       expect((s as { error: PgStreamError }).error.fatal).toBe(true);
       expect(conn.error).toBeInstanceOf(ServerError);
       await expectSocketClosed(p);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('an idle FATAL while an idle reader is active (a notification handler) goes to the error handlers and to the next call', async () => {
-    const p = await proxyWith([]);
-    try {
+    await withProxy([], async (p) => {
       const conn = await openVia(p);
       const seen: unknown[] = [];
       conn.on('notification', () => undefined);
@@ -554,15 +515,12 @@ describe('interrupts and idle failures', () => {
       expect(events).toEqual(['connection']);
       await expect(conn.run('SELECT 1')).rejects.toMatchObject({ sqlstate: '57P01' });
       await expectSocketClosed(p);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a pipeline statement that times out while waiting for its turn stays in its segment: the segment fails as a whole', async () => {
     const t = await table('fq_wait_timeout');
-    const p = await proxyWith([]);
-    try {
+    await withProxy([], async (p) => {
       const conn = await openVia(p);
       // A COPY holds the connection for ~400 ms (a slow source).
       let k = 0;
@@ -591,9 +549,7 @@ describe('interrupts and idle failures', () => {
       expect([1, 2, 3].some((id) => found.has(id))).toBe(false);
       expect(found.has(4)).toBe(true);
       await conn.close();
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a skipped statement’s timeout (error earlier in its segment) sends no CancelRequest that could hit the next segment', async () => {
@@ -601,8 +557,7 @@ describe('interrupts and idle failures', () => {
     // From the first error on, every backend message is held 150 ms: the skipped statement's timeout
     // expires while its segment's ReadyForQuery is on its way and the next segment already runs.
     const slow = armed('backend', 'ErrorResponse', { do: 'delay', ms: 150 });
-    const p = await proxyWith([slow.rule]);
-    try {
+    await withProxy([slow.rule], async (p) => {
       const conn = await openVia(p);
       slow.arm();
       const pl = conn.pipeline();
@@ -618,16 +573,13 @@ describe('interrupts and idle failures', () => {
       expect(p.connections.length, 'no CancelRequest connection').toBe(1);
       expect(await idsIn(t)).toEqual(new Set([2]));
       await conn.close();
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a CancelRequest that reaches the server before its statement runs is re-sent: PGS_TIMEOUT, not fatal, connection usable', async () => {
     // The statement's messages are held 400 ms on their way: the first cancel finds the backend idle (ignored).
     const slow = armed('frontend', 'Parse', { do: 'delay', ms: 100 });
-    const p = await proxyWith([slow.rule]);
-    try {
+    await withProxy([slow.rule], async (p) => {
       const conn = await openVia(p);
       slow.arm();
       const t0 = performance.now();
@@ -638,8 +590,6 @@ describe('interrupts and idle failures', () => {
       expect(p.connections.length, 'more than one CancelRequest').toBeGreaterThan(2);
       expect((await conn.run('SELECT 1')).rows).toEqual([[1]]);
       await conn.close();
-    } finally {
-      await p.close();
-    }
+    });
   });
 });
