@@ -68,7 +68,7 @@ export class Pipeline {
   /** Writes one statement into the current segment; resolves or rejects by the segment's outcome. */
   run(target: StatementTarget, params: readonly unknown[] = [], options: RunOptions = {}): Promise<Result> {
     const { signal, timeout } = this.#defaults;
-    const p = this.#run(target, params, signal === undefined && timeout === undefined ? options : { signal, timeout, ...definedOf(options) });
+    const p = this.#run(target, params, signal === undefined && timeout === undefined ? options : { ...options, signal: options.signal ?? signal, timeout: options.timeout ?? timeout });
     this.#all.push(p);
     return p;
   }
@@ -235,9 +235,4 @@ function writeRefused(ctx: QueryContext, segment: Segment, sink: CollectSink, er
   ctx.requests.sentParse();
   ctx.enqueue(op);
   ctx.scheduleFlush();
-}
-
-/** The options that are set (an explicit `undefined` does not hide the pipeline's default). */
-function definedOf(options: RunOptions): RunOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RunOptions;
 }
